@@ -1,0 +1,87 @@
+/**
+ * The one registry of topic names and their settings. No other file spells a topic name: apps, agents,
+ * scripts and tests all go through `Topics`, `agentTopics` and `topicSpecs`.
+ *
+ * Entity topics (leads, orders, shipments) share one partition count so that records keyed by the same
+ * entity land on the same partition number in every topic, and an agent's state changelog, partitioned
+ * alike, keeps one entity's state next to its events.
+ */
+export const ENTITY_PARTITIONS = 6;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const Topics = {
+  LeadsCreated: 'leads.created',
+  OrdersPlaced: 'orders.placed',
+  ShipmentsUpdated: 'shipments.updated',
+  WebhooksGithub: 'webhooks.github',
+  WebhooksStripe: 'webhooks.stripe',
+  WebhooksSlack: 'webhooks.slack',
+  WebhooksQuarantine: 'webhooks.quarantine',
+  LeadsQualified: 'leads.qualified',
+  LeadsDisqualified: 'leads.disqualified',
+  EmailsRequested: 'emails.requested',
+  InvoicesRequested: 'invoices.requested',
+  OrdersStatusChanged: 'orders.status-changed',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+export type CleanupPolicy = 'delete' | 'compact';
+
+export interface TopicSpec {
+  /** Logical name; the physical name is `prefix + name` (see `physicalTopic`). */
+  name: string;
+  partitions: number;
+  cleanupPolicy: CleanupPolicy;
+  /** Retention for `delete` topics; omitted means the broker default. */
+  retentionMs?: number;
+  description: string;
+}
+
+const entity = (description: string, retentionDays = 7): Omit<TopicSpec, 'name'> => ({
+  partitions: ENTITY_PARTITIONS,
+  cleanupPolicy: 'delete',
+  retentionMs: retentionDays * DAY_MS,
+  description,
+});
+
+const SPECS: Record<TopicName, Omit<TopicSpec, 'name'>> = {
+  [Topics.LeadsCreated]: entity('New CRM leads (canonical Lead), keyed by normalized email'),
+  [Topics.OrdersPlaced]: entity('New shop orders (canonical Order), keyed by order id'),
+  [Topics.ShipmentsUpdated]: entity('Carrier shipment updates (canonical ShipmentUpdate), keyed by order id'),
+  [Topics.WebhooksGithub]: entity('GitHub deliveries, passed through, keyed by delivery id'),
+  [Topics.WebhooksStripe]: entity('Stripe events, passed through, keyed by event id'),
+  [Topics.WebhooksSlack]: entity('Slack events, passed through, keyed by event id'),
+  [Topics.WebhooksQuarantine]: entity('Authentic webhooks that could not be mapped, with the reason', 30),
+  [Topics.LeadsQualified]: entity('Leads the lead agent qualified, with score, reasons and owner'),
+  [Topics.LeadsDisqualified]: entity('Leads the lead agent disqualified, with score and reasons'),
+  [Topics.EmailsRequested]: entity('Requests to send a templated email'),
+  [Topics.InvoicesRequested]: entity('Requests to raise an invoice for a shipped order'),
+  [Topics.OrdersStatusChanged]: entity('Every order status transition'),
+};
+
+export function topicSpecs(): TopicSpec[] {
+  return (Object.keys(SPECS) as TopicName[]).map((name) => ({ name, ...SPECS[name] }));
+}
+
+export function topicSpec(name: TopicName): TopicSpec {
+  return { name, ...SPECS[name] };
+}
+
+/** Topics every agent owns: its dead letters and its compacted state/dedup changelog. */
+export function agentTopics(agent: string): { deadLetter: TopicSpec; changelog: TopicSpec } {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(agent)) throw new Error(`agent name must be lower-case kebab-case, got "${agent}"`);
+  return {
+    deadLetter: { name: `${agent}.dlq`, ...entity(`Records the ${agent} could not process, with the reason`, 30) },
+    changelog: {
+      name: `${agent}.changelog`,
+      partitions: ENTITY_PARTITIONS,
+      cleanupPolicy: 'compact',
+      description: `Processed ids and keyed state of the ${agent}, partitioned like its inputs`,
+    },
+  };
+}
+
+export function physicalTopic(prefix: string, name: string): string {
+  return `${prefix}${name}`;
+}

@@ -1,0 +1,92 @@
+'use strict';
+/**
+ * `npm run stack`: the whole platform on one machine. Starts the native Kafka broker unless
+ * KAFKA_BROKERS points at a cluster, provisions every topic, starts each app as its own process with
+ * prefixed logs, and on Ctrl-C (or SIGTERM) stops the apps, then the broker it started.
+ * Expects a build in dist/ (npm run stack builds first).
+ */
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const native = require('./native-kafka.js');
+
+const root = path.resolve(__dirname, '..');
+const APPS = (process.env.STACK_APPS || 'ingress,lead-agent,fulfillment-agent').split(',').filter(Boolean);
+const COLORS = [36, 35, 33, 32, 34, 31];
+const width = Math.max(...APPS.map((a) => a.length), 5);
+
+function prefixed(name, color, stream, target) {
+  let buf = '';
+  const tag = process.stdout.isTTY ? `\x1b[${color}m${name.padEnd(width)}\x1b[0m | ` : `${name.padEnd(width)} | `;
+  stream.on('data', (chunk) => {
+    buf += chunk.toString('utf8');
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      target.write(tag + buf.slice(0, i) + '\n');
+      buf = buf.slice(i + 1);
+    }
+  });
+}
+
+async function main() {
+  let startedBroker;
+  if (!process.env.KAFKA_BROKERS) {
+    const port = Number(process.env.KAFKA_PORT || native.DEFAULT_PORT);
+    const r = await native.start({ port });
+    startedBroker = r.started ? port : undefined;
+    console.log(`kafka | ${r.started ? 'started' : 'reusing'} Apache Kafka ${native.KAFKA_VERSION} on 127.0.0.1:${port}; log: ${r.log}`);
+    process.env.KAFKA_BROKERS = `127.0.0.1:${port}`;
+  } else {
+    console.log(`kafka | using KAFKA_BROKERS=${process.env.KAFKA_BROKERS}`);
+  }
+
+  const common = require(path.join(root, 'dist/libs/common/src'));
+  const logger = new common.JsonLogger('stack');
+  const conn = common.kafkaConnectionFromEnv('stack');
+  const agentSpecs = ['lead-agent', 'fulfillment-agent'].flatMap((a) => Object.values(common.agentTopics(a)));
+  await common.provisionTopics(conn, [...common.topicSpecs(), ...agentSpecs], logger);
+
+  const children = APPS.map((name, i) => {
+    const child = spawn(process.execPath, [path.join(root, 'dist/apps', name, 'src/main.js')], {
+      cwd: root,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    prefixed(name, COLORS[i % COLORS.length], child.stdout, process.stdout);
+    prefixed(name, COLORS[i % COLORS.length], child.stderr, process.stderr);
+    child.on('exit', (code, signal) => {
+      if (!stopping) console.error(`${name.padEnd(width)} | exited (${signal || code}); the rest of the stack keeps running`);
+    });
+    return { name, child };
+  });
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('stack | stopping apps');
+    await Promise.all(
+      children.map(
+        ({ child }) =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const kill = setTimeout(() => child.kill('SIGKILL'), 15000);
+            child.once('exit', () => (clearTimeout(kill), resolve()));
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    if (startedBroker !== undefined) {
+      console.log('stack | stopping Kafka');
+      await native.stop({ port: startedBroker });
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  console.log(`stack | running ${APPS.join(', ')}; Ctrl-C stops everything`);
+}
+
+main().catch((e) => {
+  console.error(`stack | ${e instanceof native.BrokerError ? e.message : e.stack || e}`);
+  process.exit(1);
+});

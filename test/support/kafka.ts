@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { createKafka, kafkaConnectionFromEnv } from '@app/common';
+
+/** A name no other test or run uses: topics, groups and transactional ids never collide. */
+export function unique(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export function testKafka(service = 'test'): Kafka {
+  return createKafka(kafkaConnectionFromEnv(service));
+}
+
+export interface Received {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+}
+
+/**
+ * Reads `topics` from the beginning with read_committed until `predicate` holds for what was read, or
+ * the timeout passes. Waits for events instead of sleeping.
+ */
+export async function readUntil(
+  kafka: Kafka,
+  topics: string[],
+  predicate: (received: Received[]) => boolean,
+  timeoutMs = 30000,
+): Promise<Received[]> {
+  const consumer: Consumer = kafka.consumer({ groupId: unique('reader'), readUncommitted: false, maxWaitTimeInMs: 200 });
+  const received: Received[] = [];
+  await consumer.connect();
+  try {
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(), timeoutMs);
+      consumer
+        .run({
+          eachMessage: async ({ topic, partition, message }) => {
+            received.push({ topic, partition, message });
+            if (predicate(received)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return received;
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20000, stepMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`);
+}
+
+export function header(message: KafkaMessage, name: string): string | undefined {
+  const v = message.headers?.[name];
+  if (v === undefined) return undefined;
+  return Buffer.isBuffer(v) ? v.toString('utf8') : Array.isArray(v) ? String(v[0]) : String(v);
+}
