@@ -143,7 +143,7 @@ function formatStorage(p, libs) {
   if (fs.existsSync(path.join(p.logDir, 'meta.properties'))) return;
   // A cluster id is 16 random bytes in URL-safe base64 without padding (22 characters).
   const clusterId = require('node:crypto').randomBytes(16).toString('base64url');
-  const r = java(libs, [`-Dlog4j2.configurationFile=${p.log4j}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', p.config]);
+  const r = java(libs, [`-Dlog4j2.configurationFile=${p.log4j}`, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', p.config]);
   if (r.status !== 0) throw new BrokerError(`could not format Kafka storage:\n${r.stdout}${r.stderr}`);
 }
 

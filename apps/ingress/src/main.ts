@@ -1,32 +1,55 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Controller, Get, Module } from '@nestjs/common';
-import { EnvReader, JsonLogger, kafkaConnectionFromEnv, provisionTopics, topicSpecs } from '@app/common';
+import {
+  BatchingProducer,
+  ConfigError,
+  createKafka,
+  createRegistry,
+  EnvReader,
+  extraTopics,
+  IngressMetrics,
+  JsonLogger,
+  kafkaConnectionFromEnv,
+  loadProviders,
+  provisionTopics,
+  topicSpecs,
+  type TopicSpec,
+} from '@app/common';
+import { ingressConfigFromEnv } from './config';
+import { createIngressApp } from './create-app';
 
-@Controller('health')
-class HealthController {
-  @Get('live') live() {
-    return { status: 'ok' };
-  }
-}
-
-@Module({ controllers: [HealthController] })
-class IngressModule {}
-
-async function bootstrap(): Promise<void> {
+async function bootstrap(logger: JsonLogger): Promise<void> {
   const env = new EnvReader();
-  const logger = new JsonLogger('ingress');
+  const config = ingressConfigFromEnv(env);
+  const providers = loadProviders(config.providersFile, env);
   const conn = kafkaConnectionFromEnv('ingress', env);
-  await provisionTopics(conn, topicSpecs(), logger);
-  const app = await NestFactory.create<NestFastifyApplication>(IngressModule, new FastifyAdapter(), { logger });
-  app.enableShutdownHooks();
-  const port = env.port('PORT', 3000);
-  await app.listen(port, env.string('HOST', '0.0.0.0'));
-  logger.info('ingress listening', { port });
+  const extra: TopicSpec[] = extraTopics(providers).map((name) => ({ ...topicSpecs()[0], name, description: `webhooks of ${name}` }));
+  await provisionTopics(conn, [...topicSpecs(), ...extra], logger);
+
+  const registry = createRegistry('ingress');
+  const metrics = new IngressMetrics(registry);
+  const producer = new BatchingProducer(createKafka(conn, logger), logger, {
+    maxBatchRecords: 1000,
+    maxBatchBytes: Math.max(1024 * 1024, config.bodyLimitBytes * 2),
+    maxPendingRecords: config.maxInFlightRecords,
+    maxPendingBytes: config.maxInFlightBytes,
+    deadlineMs: config.produceDeadlineMs,
+    onBatch: (records, seconds) => {
+      metrics.batchSize.observe(records);
+      metrics.produceLatency.observe(seconds);
+    },
+  });
+  await producer.connect();
+  const app = await createIngressApp(
+    { providers, producer, logger, registry, metrics, topicPrefix: conn.topicPrefix },
+    { bodyLimitBytes: config.bodyLimitBytes, trustedProxies: config.trustedProxies },
+  );
+  app.getHttpAdapter().getInstance().addHook('onClose', async () => producer.disconnect());
+  await app.listen(config.port, config.host);
+  logger.info('ingress listening', { port: config.port, providers: [...providers.keys()] });
 }
 
-bootstrap().catch((err: unknown) => {
-  new JsonLogger('ingress').error('ingress failed to start', { error: err instanceof Error ? err.message : String(err) });
+const logger = new JsonLogger('ingress');
+bootstrap(logger).catch((err: unknown) => {
+  logger.error('ingress failed to start', { error: err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err) });
   process.exit(1);
 });

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 export * from './config/env';
 export * from './logging/logger';
 export * from './kafka/connection';
@@ -5,3 +6,10 @@ export * from './kafka/client';
 export * from './kafka/topics';
 export * from './kafka/ensure-topics';
 export * from './kafka/provision';
+export * from './errors/catalogue';
+export * from './contracts';
+export * from './envelope';
+export * from './kafka/batching-producer';
+export * from './webhooks';
+export * from './signatures';
+export * from './observability/metrics';

@@ -2,8 +2,10 @@ import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { JsonLogger } from '../logging/logger';
 import type { KafkaConnection } from './connection';
 
+// kafkajs logs retriable conditions (leader moved, coordinator loading) at ERROR; what is truly an error
+// surfaces to our code as a rejected call, so its own messages are warnings here.
 const LEVELS: Record<number, 'debug' | 'info' | 'warn' | 'error'> = {
-  [logLevel.ERROR]: 'error',
+  [logLevel.ERROR]: 'warn',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',

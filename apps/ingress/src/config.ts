@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import { ConfigError, EnvReader } from '@app/common';
+
+export interface IngressConfig {
+  port: number;
+  host: string;
+  providersFile: string;
+  bodyLimitBytes: number;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty means the socket address counts. */
+  trustedProxies: string[];
+  produceDeadlineMs: number;
+  maxInFlightRecords: number;
+  maxInFlightBytes: number;
+}
+
+/** Reads and checks every ingress setting at start-up; a bad value stops the process with its name. */
+export function ingressConfigFromEnv(env = new EnvReader()): IngressConfig {
+  const bodyLimitBytes = env.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 4 * 1024 * 1024 });
+  const maxInFlightBytes = env.int('MAX_IN_FLIGHT_BYTES', 128 * 1024 * 1024, { min: 1024 * 1024, max: 4 * 1024 * 1024 * 1024 });
+  if (maxInFlightBytes < bodyLimitBytes * 2) throw new ConfigError('MAX_IN_FLIGHT_BYTES must be at least twice BODY_LIMIT_BYTES');
+  return {
+    port: env.port('PORT', 3000),
+    host: env.string('HOST', '0.0.0.0'),
+    providersFile: resolve(env.string('PROVIDERS_FILE', 'config/providers.yaml')),
+    bodyLimitBytes,
+    trustedProxies: env.list('TRUSTED_PROXIES'),
+    produceDeadlineMs: env.int('PRODUCE_DEADLINE_MS', 5000, { min: 100, max: 60_000 }),
+    maxInFlightRecords: env.int('MAX_IN_FLIGHT_RECORDS', 20_000, { min: 10, max: 1_000_000 }),
+    maxInFlightBytes,
+  };
+}

@@ -1,0 +1,38 @@
+import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyError, FastifyReply } from 'fastify';
+import { AppError, JsonLogger, RETRY_AFTER_SECONDS, type ErrorCode } from '@app/common';
+
+const BY_STATUS: Record<number, ErrorCode> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** Any thrown value becomes a catalogue error; unknown ones become INTERNAL and are logged, not shown. */
+export function toAppError(err: unknown, logger: JsonLogger): AppError {
+  if (err instanceof AppError) return err;
+  const status = err instanceof HttpException ? err.getStatus() : (err as FastifyError | undefined)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return new AppError(BY_STATUS[status] ?? 'BAD_REQUEST');
+  logger.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+  return new AppError('INTERNAL');
+}
+
+export function sendError(reply: FastifyReply, error: AppError): void {
+  if (error.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  void reply.status(error.status).header('content-type', 'application/json; charset=utf-8').send(error.toBody());
+}
+
+/**
+ * Every error reaches this filter: Nest routes Fastify's own errors (body too large, bad content length,
+ * unknown route) through its exception filters too.
+ */
+@Catch()
+export class CatalogueExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: JsonLogger) {}
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    sendError(host.switchToHttp().getResponse<FastifyReply>(), toAppError(err, this.logger));
+  }
+}

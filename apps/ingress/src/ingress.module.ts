@@ -1,0 +1,32 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import { IngressMetrics, JsonLogger, WebhookIngest, type ProducerPort, type Provider } from '@app/common';
+import { HealthController } from './health/health.controller';
+import { METRICS_REGISTRY, PRODUCER } from './tokens';
+import { WebhooksController } from './webhooks/webhooks.controller';
+
+export interface IngressDeps {
+  providers: Map<string, Provider>;
+  producer: ProducerPort;
+  logger: JsonLogger;
+  registry: Registry;
+  metrics: IngressMetrics;
+  topicPrefix: string;
+}
+
+@Module({})
+export class IngressModule {
+  static register(deps: IngressDeps): DynamicModule {
+    return {
+      module: IngressModule,
+      controllers: [WebhooksController, HealthController],
+      providers: [
+        { provide: JsonLogger, useValue: deps.logger },
+        { provide: PRODUCER, useValue: deps.producer },
+        { provide: METRICS_REGISTRY, useValue: deps.registry },
+        { provide: IngressMetrics, useValue: deps.metrics },
+        { provide: WebhookIngest, useFactory: () => new WebhookIngest(deps.providers, deps.producer, deps.topicPrefix) },
+      ],
+    };
+  }
+}

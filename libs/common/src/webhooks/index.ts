@@ -1,0 +1,4 @@
+export * from './provider-config';
+export * from './normalizers';
+export * from './extract';
+export * from './ingest';

@@ -1,0 +1,65 @@
+import { unique } from '../support/kafka';
+import { sample, signed } from '../support/ingress';
+import { startIngress, type RunningIngress } from '../support/ingress-kafka';
+import { readUntil } from '../support/kafka';
+import { createKafka, kafkaConnectionFromEnv, EnvReader } from '@app/common';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const native = require('../../scripts/native-kafka.js') as {
+  start(o: { port: number }): Promise<unknown>;
+  stop(o: { port: number }): Promise<unknown>;
+  wipe(o: { port: number }): void;
+};
+
+/**
+ * Runs on a broker of its own (native, port 19192) because it stops and restarts it; the shared test
+ * broker keeps serving the other suites.
+ */
+const PORT = Number(process.env.TEST_OUTAGE_KAFKA_PORT || 19192);
+const BROKERS = `127.0.0.1:${PORT}`;
+
+describe('ingress while the broker is down', () => {
+  let ingress: RunningIngress;
+
+  beforeAll(async () => {
+    await native.start({ port: PORT });
+    ingress = await startIngress({ brokers: BROKERS, deadlineMs: 1500, quiet: true });
+  });
+  afterAll(async () => {
+    await ingress?.close();
+    await native.stop({ port: PORT });
+    native.wipe({ port: PORT });
+  });
+
+  const send = (n: string) => {
+    const body = Buffer.from(JSON.stringify({ id: n, type: 'lead.created', data: { id: n, email: `${n}@example.com` } }));
+    return ingress.app.inject({ method: 'POST', url: '/webhooks/crm', payload: body, headers: signed('crm', body) });
+  };
+
+  it('answers 503 with Retry-After while Kafka is down, reports not ready, and recovers by itself', async () => {
+    expect((await send(unique('before'))).statusCode).toBe(202);
+    await native.stop({ port: PORT });
+
+    const during = await send(unique('during'));
+    expect(during.statusCode).toBe(503);
+    expect(during.headers['retry-after']).toBe('5');
+    expect(during.json<{ error: { code: string } }>().error.code).toBe('KAFKA_UNAVAILABLE');
+    expect((await ingress.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+
+    await native.start({ port: PORT });
+    const deadline = Date.now() + 60_000;
+    let after = await send(unique('after'));
+    while (after.statusCode !== 202 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      after = await send(unique('after'));
+    }
+    expect(after.statusCode).toBe(202);
+    expect((await ingress.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+
+    // Every 202 is on the topic: the last accepted id must be readable.
+    const acceptedId = after.json<{ id: string }>().id;
+    const kafka = createKafka(kafkaConnectionFromEnv('outage-reader', new EnvReader({ KAFKA_BROKERS: BROKERS })));
+    const recs = await readUntil(kafka, [`${ingress.prefix}leads.created`], (r) => r.some((x) => String(x.message.headers?.ce_id) === acceptedId));
+    expect(recs.some((x) => String(x.message.headers?.ce_id) === acceptedId)).toBe(true);
+  });
+});
