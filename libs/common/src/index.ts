@@ -13,3 +13,5 @@ export * from './kafka/batching-producer';
 export * from './webhooks';
 export * from './signatures';
 export * from './observability/metrics';
+export * from './agent';
+export * from './nest/agent-app';

@@ -68,16 +68,37 @@ export function topicSpec(name: TopicName): TopicSpec {
   return { name, ...SPECS[name] };
 }
 
-/** Topics every agent owns: its dead letters and its compacted state/dedup changelog. */
-export function agentTopics(agent: string): { deadLetter: TopicSpec; changelog: TopicSpec } {
+export const DEFAULT_DEDUP_WINDOW_MS = 72 * 60 * 60 * 1000;
+
+export interface AgentTopicSpecs {
+  deadLetter: TopicSpec;
+  /** Ids of processed events, one record per transaction; kept as long as the dedup window. */
+  processed: TopicSpec;
+  /** Keyed state of the agent's handlers, compacted to the latest value per key. */
+  state: TopicSpec;
+}
+
+/**
+ * Topics every agent owns. `processed` and `state` are partitioned like the agent's inputs: partition p of
+ * each holds what the instance owning input partition p needs to restore.
+ */
+export function agentTopics(agent: string, dedupWindowMs = DEFAULT_DEDUP_WINDOW_MS): AgentTopicSpecs {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(agent)) throw new Error(`agent name must be lower-case kebab-case, got "${agent}"`);
   return {
     deadLetter: { name: `${agent}.dlq`, ...entity(`Records the ${agent} could not process, with the reason`, 30) },
-    changelog: {
-      name: `${agent}.changelog`,
+    processed: {
+      name: `${agent}.processed`,
+      partitions: ENTITY_PARTITIONS,
+      cleanupPolicy: 'delete',
+      // A day beyond the window: a record is read back only while its ids are still inside the window.
+      retentionMs: dedupWindowMs + DAY_MS,
+      description: `Ids of events the ${agent} processed (deduplication), partitioned like its inputs`,
+    },
+    state: {
+      name: `${agent}.state`,
       partitions: ENTITY_PARTITIONS,
       cleanupPolicy: 'compact',
-      description: `Processed ids and keyed state of the ${agent}, partitioned like its inputs`,
+      description: `Keyed state of the ${agent}, partitioned like its inputs`,
     },
   };
 }

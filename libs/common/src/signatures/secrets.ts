@@ -16,7 +16,7 @@ export function secretKeys(type: SchemeConfig['type'], secrets: readonly string[
 }
 
 export function secretKey(type: SchemeConfig['type'], secret: string, index = 0): Buffer {
-  const which = `signature scheme '${type}': secret #${index + 1}`;
+  const which = `signature scheme '${type}': secret #${String(index + 1)}`;
   // An empty key would make signatures computable by anyone.
   if (typeof secret !== 'string' || secret === '') throw new Error(`${which} is empty`);
   if (type !== 'standard-webhooks') return Buffer.from(secret, 'utf8');

@@ -1,0 +1,13 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { CarrierModule, type CarrierDeps } from './carrier.module';
+import { CarrierExceptionFilter } from './http/error-filter';
+
+/** Builds the simulator without listening (tests drive it through Fastify's inject). */
+export async function createCarrierApp(deps: CarrierDeps): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, return503OnClosing: true });
+  const app = await NestFactory.create<NestFastifyApplication>(CarrierModule.register(deps), adapter, { logger: deps.logger });
+  app.useGlobalFilters(new CarrierExceptionFilter(deps.logger));
+  await app.init();
+  return app;
+}

@@ -1,0 +1,15 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Lead, Topics, type AgentContext } from '@app/common';
+import { QualifyLead } from './qualify-lead';
+
+@Controller()
+export class LeadsController {
+  constructor(private readonly qualify: QualifyLead) {}
+
+  /** The runtime has validated the payload as a Lead and skipped duplicates before this runs. */
+  @EventPattern(Topics.LeadsCreated)
+  async onLeadCreated(@Payload() lead: Lead, @Ctx() ctx: AgentContext): Promise<void> {
+    await this.qualify.execute(lead, ctx);
+  }
+}

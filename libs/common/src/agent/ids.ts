@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The id of a follow-up event: derived from the input's id and the follow-up's purpose, so a re-run after
+ * a crash produces the same ids and readers downstream can deduplicate too. Formatted as a UUID
+ * (version 8, "custom") for readability in tools that expect one.
+ */
+export function followUpId(inputId: string, purpose: string): string {
+  const h = createHash('sha256').update(inputId).update('\u0000').update(purpose).digest();
+  h[6] = (h[6] & 0x0f) | 0x80;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/**
+ * What the dedup store remembers of an event id: 12 bytes of its SHA-256 as 16 base64 characters. Fixed
+ * size whatever the provider's id looks like; a collision needs ~2^48 ids, far beyond any window.
+ */
+export function idDigest(id: string): string {
+  return createHash('sha256').update(id).digest().subarray(0, 12).toString('base64');
+}

@@ -1,0 +1,84 @@
+/**
+ * In-memory views of one task's (input partition's) processed ids and keyed state, restored from the
+ * agent's `processed` and `state` topics and advanced only after a transaction commits.
+ */
+export class DedupStore {
+  /** digest -> minute it was processed; Map keeps insertion order, which is (nearly) time order. */
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly windowMs: number) {}
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  has(digest: string): boolean {
+    return this.seen.has(digest);
+  }
+
+  add(digest: string, atMs: number): void {
+    // Minutes fit a small integer, which V8 stores inline: the entry costs no extra heap object.
+    this.seen.set(digest, Math.floor(atMs / 60_000));
+  }
+
+  /** Forgets ids older than the window. Cheap: stops at the first id still inside it. */
+  prune(nowMs: number): number {
+    const oldest = Math.floor((nowMs - this.windowMs) / 60_000);
+    let removed = 0;
+    for (const [digest, minute] of this.seen) {
+      if (minute >= oldest) break;
+      this.seen.delete(digest);
+      removed++;
+    }
+    return removed;
+  }
+
+  isExpired(atMs: number, nowMs: number): boolean {
+    return atMs < nowMs - this.windowMs;
+  }
+}
+
+export class StateStore {
+  private readonly values = new Map<string, unknown>();
+
+  get(key: string): unknown {
+    return this.values.get(key);
+  }
+
+  set(key: string, value: unknown): void {
+    if (value === null || value === undefined) this.values.delete(key);
+    else this.values.set(key, value);
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+}
+
+/**
+ * What a chunk of records has done so far, before its transaction commits: later records in the same
+ * chunk see earlier writes and ids; on abort it is simply dropped.
+ */
+export class ChunkOverlay {
+  readonly ids = new Set<string>();
+  readonly state = new Map<string, unknown>();
+
+  constructor(
+    private readonly dedup: DedupStore,
+    private readonly store: StateStore,
+  ) {}
+
+  seen(digest: string): boolean {
+    return this.ids.has(digest) || this.dedup.has(digest);
+  }
+
+  get(key: string): unknown {
+    return this.state.has(key) ? this.state.get(key) : this.store.get(key);
+  }
+
+  /** Applies the chunk to the stores: call only after the transaction committed. */
+  commit(atMs: number): void {
+    for (const d of this.ids) this.dedup.add(d, atMs);
+    for (const [k, v] of this.state) this.store.set(k, v);
+  }
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { OutboundRecord } from '../kafka/batching-producer';
+import { ChunkOverlay, DedupStore, StateStore } from './stores';
+
+export const MARKER_KEY = '__restore_marker__';
+export const STATE_KEY_PREFIX = 's:';
+
+export interface TaskTopics {
+  processed: string;
+  state: string;
+  group: string;
+}
+
+/**
+ * Everything one instance holds for one task (input partition number p): a transactional producer whose
+ * id is stable per task, and the dedup and state stores of partition p. Creating the producer fences any
+ * older owner of the task (its open transaction is aborted, its later commits fail), which is how
+ * exactly-once holds across rebalances without KIP-447 support in kafkajs.
+ */
+export class Task {
+  readonly dedup: DedupStore;
+  readonly state = new StateStore();
+  readonly marker = randomBytes(12).toString('hex');
+  private producer?: Producer;
+  private chain: Promise<unknown> = Promise.resolve();
+  closed = false;
+
+  constructor(
+    readonly partition: number,
+    private readonly kafka: Kafka,
+    private readonly transactionalId: string,
+    private readonly topics: TaskTopics,
+    dedupWindowMs: number,
+  ) {
+    this.dedup = new DedupStore(dedupWindowMs);
+  }
+
+  /** Runs fn after everything queued before it on this task: one transaction at a time per task. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  overlay(): ChunkOverlay {
+    return new ChunkOverlay(this.dedup, this.state);
+  }
+
+  /** Connects the transactional producer (fencing older owners) and commits this task's restore markers. */
+  async fenceAndMark(): Promise<void> {
+    this.producer = this.kafka.producer({
+      transactionalId: this.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+      allowAutoTopicCreation: false,
+    });
+    await this.producer.connect();
+    const marker: Message = { key: MARKER_KEY, value: this.marker, partition: this.partition };
+    await this.transact([
+      { topic: this.topics.processed, message: marker },
+      { topic: this.topics.state, message: marker },
+    ]);
+  }
+
+  /**
+   * Commits records and, when given, the input offsets in one transaction: all of it becomes visible to
+   * read_committed readers, or none of it.
+   */
+  async transact(records: OutboundRecord[], offsets?: { topic: string; partition: number; offset: string }[]): Promise<void> {
+    if (!this.producer) throw new Error(`task ${this.partition} has no producer`);
+    const tx = await this.producer.transaction();
+    try {
+      const byTopic = new Map<string, Message[]>();
+      for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.message]);
+      if (byTopic.size > 0) await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      if (offsets && offsets.length > 0) {
+        await tx.sendOffsets({
+          consumerGroupId: this.topics.group,
+          topics: offsets.map((o) => ({ topic: o.topic, partitions: [{ partition: o.partition, offset: o.offset }] })),
+        });
+      }
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The records that persist a committed chunk: its processed ids and its state writes, in partition p. */
+  changelogRecords(overlay: ChunkOverlay, nowMs: number): OutboundRecord[] {
+    const out: OutboundRecord[] = [];
+    if (overlay.ids.size > 0) {
+      out.push({ topic: this.topics.processed, message: { partition: this.partition, key: null, value: JSON.stringify({ t: nowMs, ids: [...overlay.ids] }) } });
+    }
+    for (const [k, v] of overlay.state) {
+      const value = v === null || v === undefined ? null : JSON.stringify(v);
+      out.push({ topic: this.topics.state, message: { partition: this.partition, key: STATE_KEY_PREFIX + k, value } });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.chain.catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+    this.producer = undefined;
+  }
+}
