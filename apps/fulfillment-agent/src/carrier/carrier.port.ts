@@ -1,0 +1,18 @@
+import type { Address, OrderLine } from '@app/common';
+
+export interface Dispatch {
+  shipmentId: string;
+  trackingNumber?: string;
+}
+
+/**
+ * The logistics carrier's API. Every call carries an idempotency key derived from the input event, so
+ * a handler re-run after a crash (or a retry) asks for the same shipment, not a second one.
+ */
+export interface CarrierPort {
+  dispatch(order: { orderId: string; address: Address; lines: OrderLine[] }, idempotencyKey: string): Promise<Dispatch>;
+  subscribe(shipmentId: string, callbackUrl: string, idempotencyKey: string): Promise<void>;
+}
+
+export const CARRIER = Symbol('CARRIER');
+export const CARRIER_CALLBACK_URL = Symbol('CARRIER_CALLBACK_URL');

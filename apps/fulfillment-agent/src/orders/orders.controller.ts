@@ -1,0 +1,19 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Order, ShipmentUpdate, Topics, type AgentContext } from '@app/common';
+import { FulfilOrder } from './fulfil-order';
+
+@Controller()
+export class OrdersController {
+  constructor(private readonly fulfil: FulfilOrder) {}
+
+  @EventPattern(Topics.OrdersPlaced)
+  async onOrderPlaced(@Payload() order: Order, @Ctx() ctx: AgentContext): Promise<void> {
+    await this.fulfil.place(order, ctx);
+  }
+
+  @EventPattern(Topics.ShipmentsUpdated)
+  async onShipmentUpdated(@Payload() update: ShipmentUpdate, @Ctx() ctx: AgentContext): Promise<void> {
+    await this.fulfil.track(update, ctx);
+  }
+}
