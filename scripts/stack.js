@@ -8,9 +8,17 @@
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const native = require('./native-kafka.js');
+const { loadDevEnv } = require('./dev-env.js');
 
 const root = path.resolve(__dirname, '..');
-const APPS = (process.env.STACK_APPS || 'ingress,lead-agent,fulfillment-agent').split(',').filter(Boolean);
+const APPS = (process.env.STACK_APPS || 'ingress,lead-agent,fulfillment-agent,carrier-simulator').split(',').filter(Boolean);
+// Ports of the local stack; each app's own variables win when set.
+const APP_ENV = {
+  ingress: { PORT: process.env.INGRESS_PORT || '3000' },
+  'lead-agent': { HEALTH_PORT: process.env.LEAD_AGENT_HEALTH_PORT || '3101' },
+  'fulfillment-agent': { HEALTH_PORT: process.env.FULFILLMENT_AGENT_HEALTH_PORT || '3102' },
+  'carrier-simulator': { PORT: process.env.CARRIER_PORT || '3200' },
+};
 const COLORS = [36, 35, 33, 32, 34, 31];
 const width = Math.max(...APPS.map((a) => a.length), 5);
 
@@ -28,6 +36,7 @@ function prefixed(name, color, stream, target) {
 }
 
 async function main() {
+  loadDevEnv();
   let startedBroker;
   if (!process.env.KAFKA_BROKERS) {
     const port = Number(process.env.KAFKA_PORT || native.DEFAULT_PORT);
@@ -42,13 +51,13 @@ async function main() {
   const common = require(path.join(root, 'dist/libs/common/src'));
   const logger = new common.JsonLogger('stack');
   const conn = common.kafkaConnectionFromEnv('stack');
-  const agentSpecs = ['lead-agent', 'fulfillment-agent'].flatMap((a) => Object.values(common.agentTopics(a)));
+  const agentSpecs = ['lead-agent', 'fulfillment-agent'].flatMap((a) => common.agentTopicList(a));
   await common.provisionTopics(conn, [...common.topicSpecs(), ...agentSpecs], logger);
 
   const children = APPS.map((name, i) => {
     const child = spawn(process.execPath, [path.join(root, 'dist/apps', name, 'src/main.js')], {
       cwd: root,
-      env: process.env,
+      env: { ...process.env, ...(APP_ENV[name] || {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     prefixed(name, COLORS[i % COLORS.length], child.stdout, process.stdout);

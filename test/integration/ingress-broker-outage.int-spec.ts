@@ -1,5 +1,5 @@
 import { unique } from '../support/kafka';
-import { sample, signed } from '../support/ingress';
+import { signed } from '../support/ingress';
 import { startIngress, type RunningIngress } from '../support/ingress-kafka';
 import { readUntil } from '../support/kafka';
 import { createKafka, kafkaConnectionFromEnv, EnvReader } from '@app/common';

@@ -27,7 +27,7 @@ describe('ingress → Kafka (real broker)', () => {
     expect(String(rec.message.key)).toBe('ada.lovelace@analytical-engines.io');
     const headers = Object.fromEntries(Object.keys(rec.message.headers ?? {}).map((k) => [k, header(rec.message, k) ?? '']));
     const message = { key: String(rec.message.key), value: rec.message.value, headers, body: rec.message.value };
-    const event = CloudEventsKafka.toEvent(message as Parameters<typeof CloudEventsKafka.toEvent>[0]) as unknown as Record<
+    const event = CloudEventsKafka.toEvent(message) as unknown as Record<
       string,
       unknown
     >;

@@ -20,8 +20,15 @@ function dockerAnswers(): boolean {
   return r.status === 0 && r.stdout.trim().length > 0;
 }
 
+/** Crash tests run the apps as real processes from dist/: build once per run. */
+function build(): void {
+  const r = spawnSync(process.execPath, ['scripts/build.js'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
+}
+
 export default async function globalSetup(): Promise<void> {
   const g = globalThis as Record<string, unknown>;
+  build();
   if (process.env.KAFKA_BROKERS) {
     process.env.TEST_KAFKA_MODE = 'external';
     process.stdout.write(`\n[test] using KAFKA_BROKERS=${process.env.KAFKA_BROKERS}\n`);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
-  agentTopics,
+  agentTopicList,
   BatchingProducer,
   createKafka,
   createRegistry,
@@ -30,7 +30,7 @@ export async function startIngress(opts: { brokers?: string; prefix?: string; de
   const env = new EnvReader({ ...process.env, ...SECRETS, KAFKA_TOPIC_PREFIX: prefix, ...(opts.brokers ? { KAFKA_BROKERS: opts.brokers } : {}) });
   const conn = kafkaConnectionFromEnv('ingress-it', env);
   const logger = new JsonLogger('ingress-it', 'error', opts.quiet ? () => undefined : undefined);
-  const agentSpecs = ['lead-agent', 'fulfillment-agent'].flatMap((a) => Object.values(agentTopics(a)));
+  const agentSpecs = ['lead-agent', 'fulfillment-agent'].flatMap((a) => agentTopicList(a));
   await provisionTopics(conn, [...topicSpecs(), ...agentSpecs], logger);
   const registry = createRegistry('ingress-it');
   const producer = new BatchingProducer(createKafka(conn, opts.quiet ? undefined : logger), logger, {

@@ -6,6 +6,8 @@ import { CarrierExceptionFilter } from './http/error-filter';
 /** Builds the simulator without listening (tests drive it through Fastify's inject). */
 export async function createCarrierApp(deps: CarrierDeps): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, return503OnClosing: true });
+  // JSON only: without this, a text/plain body would reach validation as a string.
+  adapter.getInstance().removeContentTypeParser('text/plain');
   const app = await NestFactory.create<NestFastifyApplication>(CarrierModule.register(deps), adapter, { logger: deps.logger });
   app.useGlobalFilters(new CarrierExceptionFilter(deps.logger));
   await app.init();

@@ -11,7 +11,14 @@ export const fetchSend: HttpSend = async (url, headers, body, signal) => {
     await res.arrayBuffer().catch(() => undefined);
     return { status: res.status };
   } catch (e) {
-    const error = e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e);
-    return { error };
+    return { error: describeError(e) };
   }
 };
+
+/** "fetch failed: connect ECONNREFUSED ..." (duck-typed: fetch's errors may come from another realm). */
+function describeError(e: unknown): string {
+  const message = (v: unknown): string | undefined =>
+    v !== null && typeof v === 'object' && 'message' in v && typeof v.message === 'string' ? v.message : undefined;
+  const cause = e !== null && typeof e === 'object' && 'cause' in e ? message(e.cause) : undefined;
+  return [message(e) ?? String(e), cause].filter(Boolean).join(': ');
+}

@@ -3,24 +3,25 @@ import type { FastifyError, FastifyReply } from 'fastify';
 import { JsonLogger } from '@app/common';
 import { CarrierError, type CarrierErrorCode } from '../errors';
 
-const BY_FASTIFY_CODE: Record<string, CarrierErrorCode> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+const BY_STATUS: Record<number, CarrierErrorCode> = {
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
-/** Any thrown value becomes a CarrierError; unknown ones become INTERNAL and are logged, never shown. */
+/**
+ * Any thrown value becomes a CarrierError; unknown ones become INTERNAL and are logged, never shown.
+ * Our own code throws only CarrierError, so an HttpException is Fastify's (Nest rewraps its body
+ * parsing and routing errors as HttpException with the status and message, without the code).
+ */
 export function toCarrierError(err: unknown, logger: JsonLogger): CarrierError {
   if (err instanceof CarrierError) return err;
-  if (err instanceof HttpException) return new CarrierError(err.getStatus() === 404 ? 'NOT_FOUND' : 'INVALID_REQUEST');
-  const fastify = err as Partial<FastifyError> | undefined;
-  const byCode = typeof fastify?.code === 'string' ? BY_FASTIFY_CODE[fastify.code] : undefined;
-  if (byCode) return new CarrierError(byCode);
-  // Fastify's JSON parser reports a syntax error as a plain SyntaxError with statusCode 400.
-  const status = fastify?.statusCode;
+  const status = err instanceof HttpException ? err.getStatus() : (err as Partial<FastifyError> | undefined)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new CarrierError(err instanceof SyntaxError ? 'MALFORMED_JSON' : 'INVALID_REQUEST');
+    const known = BY_STATUS[status];
+    if (known) return new CarrierError(known);
+    const message = err instanceof Error ? err.message : '';
+    return new CarrierError(status === 400 && /json/i.test(message) ? 'MALFORMED_JSON' : 'INVALID_REQUEST');
   }
   logger.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
   return new CarrierError('INTERNAL');

@@ -151,7 +151,8 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     return run;
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const { options, topicPrefix, metrics, logger } = this.deps;
     const topic = batch.topic.slice(topicPrefix.length);
     let task: Task;
@@ -165,7 +166,7 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
       return;
     }
     const messages = batch.messages;
-    for (let i = 0; i < messages.length && isRunning() && !isStale(); i += options.maxRecordsPerTransaction) {
+    for (let i = 0; i < messages.length && payload.isRunning() && !payload.isStale(); i += options.maxRecordsPerTransaction) {
       const chunk = messages.slice(i, i + options.maxRecordsPerTransaction);
       const records: InputRecord[] = chunk.map((m) => ({ topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers }));
       const last = chunk[chunk.length - 1].offset;
@@ -182,6 +183,7 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
           metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
           metrics.transactionRecords.observe(records.length);
           overlay.commit(now);
+          task.pruneIfDue(now);
           metrics.processed.inc(out.processed);
           metrics.duplicates.inc(out.duplicates);
           metrics.deadLettered.inc(out.deadLettered);
@@ -197,8 +199,8 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
         await new Promise((r) => setTimeout(r, 500));
         return;
       }
-      resolveOffset(last);
-      await heartbeat();
+      payload.resolveOffset(last);
+      await payload.heartbeat();
     }
     metrics.rememberedIds.set(this.rememberedIds);
   }

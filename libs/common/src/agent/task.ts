@@ -25,6 +25,7 @@ export class Task {
   private producer?: Producer;
   private chain: Promise<unknown> = Promise.resolve();
   closed = false;
+  private prunedAt = Date.now();
 
   constructor(
     readonly partition: number,
@@ -99,6 +100,13 @@ export class Task {
       out.push({ topic: this.topics.state, message: { partition: this.partition, key: STATE_KEY_PREFIX + k, value } });
     }
     return out;
+  }
+
+  /** Forgets ids older than the dedup window, at most once a minute. */
+  pruneIfDue(nowMs: number): void {
+    if (nowMs - this.prunedAt < 60_000) return;
+    this.prunedAt = nowMs;
+    this.dedup.prune(nowMs);
   }
 
   async close(): Promise<void> {

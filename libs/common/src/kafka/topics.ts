@@ -103,6 +103,12 @@ export function agentTopics(agent: string, dedupWindowMs = DEFAULT_DEDUP_WINDOW_
   };
 }
 
+/** The agent's own topics as a list, for ensureTopics. */
+export function agentTopicList(agent: string, dedupWindowMs = DEFAULT_DEDUP_WINDOW_MS): TopicSpec[] {
+  const t = agentTopics(agent, dedupWindowMs);
+  return [t.deadLetter, t.processed, t.state];
+}
+
 export function physicalTopic(prefix: string, name: string): string {
   return `${prefix}${name}`;
 }

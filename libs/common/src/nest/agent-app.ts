@@ -10,7 +10,7 @@ import { EnvReader } from '../config/env';
 import { createKafka } from '../kafka/client';
 import { kafkaConnectionFromEnv, type KafkaConnection } from '../kafka/connection';
 import { provisionTopics } from '../kafka/provision';
-import { agentTopics, topicSpecs } from '../kafka/topics';
+import { agentTopicList, topicSpecs } from '../kafka/topics';
 import { JsonLogger } from '../logging/logger';
 import { createRegistry } from '../observability/metrics';
 
@@ -78,8 +78,7 @@ export interface AgentAppOptions {
  * small HTTP server for /health and /metrics. Call listen(port) on the result.
  */
 export async function createAgentApp(feature: Type<unknown>, { options, connection, logger }: AgentAppOptions): Promise<INestApplication> {
-  const own = agentTopics(options.name, options.dedupWindowMs);
-  await provisionTopics(connection, [...topicSpecs(), own.deadLetter, own.processed, own.state], logger);
+  await provisionTopics(connection, [...topicSpecs(), ...agentTopicList(options.name, options.dedupWindowMs)], logger);
   const registry = createRegistry(options.name);
   const server = new ExactlyOnceServer({
     kafka: createKafka(connection, logger),
