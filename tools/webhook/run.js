@@ -37,4 +37,6 @@ if (isStale()) {
   });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
+// Same secrets as `npm run stack`: .env, else the development values of .env.example.
+require(path.join(root, 'scripts', 'dev-env.js')).loadDevEnv();
 require(cli).runCli(process.argv.slice(2));

@@ -70,6 +70,19 @@ export class Task {
    * read_committed readers, or none of it.
    */
   async transact(records: OutboundRecord[], offsets?: { topic: string; partition: number; offset: string }[]): Promise<void> {
+    // Back-to-back transactions can meet CONCURRENT_TRANSACTIONS while the coordinator still completes
+    // the previous one (kafkajs #430, #1315): that one is worth a few quick retries, not a rebuild.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactOnce(records, offsets);
+      } catch (err) {
+        if (!isConcurrentTransactions(err) || attempt >= 6) throw err;
+        await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async transactOnce(records: OutboundRecord[], offsets?: { topic: string; partition: number; offset: string }[]): Promise<void> {
     if (!this.producer) throw new Error(`task ${this.partition} has no producer`);
     const tx = await this.producer.transaction();
     try {
@@ -115,4 +128,14 @@ export class Task {
     await this.producer?.disconnect().catch(() => undefined);
     this.producer = undefined;
   }
+}
+
+/** CONCURRENT_TRANSACTIONS, possibly wrapped by kafkajs's retrier. */
+function isConcurrentTransactions(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    const x = e as { type?: string; cause?: unknown; originalError?: unknown };
+    if (x.type === 'CONCURRENT_TRANSACTIONS') return true;
+    e = x.cause ?? x.originalError;
+  }
+  return false;
 }
