@@ -2,8 +2,14 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { agentOptionsFromEnv, createAgentApp, EnvReader, JsonLogger, kafkaConnectionFromEnv, type AgentOptions } from '@app/common';
 
 /** An agent running in this process against the test broker, under the given topic prefix. */
-export async function startAgent(name: string, feature: Type<unknown>, prefix: string, overrides: Partial<AgentOptions> = {}): Promise<INestApplication> {
-  const env = new EnvReader({ ...process.env, KAFKA_TOPIC_PREFIX: prefix });
+export async function startAgent(
+  name: string,
+  feature: Type<unknown>,
+  prefix: string,
+  overrides: Partial<AgentOptions> = {},
+  brokers?: string,
+): Promise<INestApplication> {
+  const env = new EnvReader({ ...process.env, KAFKA_TOPIC_PREFIX: prefix, ...(brokers ? { KAFKA_BROKERS: brokers } : {}) });
   const options = { ...agentOptionsFromEnv(name, env), sessionTimeoutMs: 6000, ...overrides };
   const logger = new JsonLogger(name, (process.env.TEST_LOG_LEVEL as 'info' | undefined) ?? 'error');
   const app = await createAgentApp(feature, { options, connection: kafkaConnectionFromEnv(name, env), logger });

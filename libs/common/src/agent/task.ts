@@ -87,7 +87,11 @@ export class Task {
     const tx = await this.producer.transaction();
     try {
       const byTopic = new Map<string, Message[]>();
-      for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.message]);
+      for (const r of records) {
+        const list = byTopic.get(r.topic);
+        if (list) list.push(r.message);
+        else byTopic.set(r.topic, [r.message]);
+      }
       if (byTopic.size > 0) await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
       if (offsets && offsets.length > 0) {
         await tx.sendOffsets({

@@ -72,6 +72,8 @@ export class BatchingProducer implements ProducerPort {
   private reconnecting?: Promise<void>;
   private closed = false;
   private requestStartedAt?: number;
+  /** A caller gave up waiting on the request in flight: unavailable until that request ends. */
+  private stalled = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -84,7 +86,8 @@ export class BatchingProducer implements ProducerPort {
    * or too slow, so callers are turned away at once (503) instead of queueing behind it.
    */
   get connected(): boolean {
-    return this.isConnected && (this.requestStartedAt === undefined || Date.now() - this.requestStartedAt < this.options.deadlineMs);
+    if (!this.isConnected || this.stalled) return false;
+    return this.requestStartedAt === undefined || Date.now() - this.requestStartedAt < this.options.deadlineMs;
   }
 
   get inFlight(): number {
@@ -116,6 +119,8 @@ export class BatchingProducer implements ProducerPort {
         if (!p.taken) {
           this.queue = this.queue.filter((q) => q !== p);
           this.release(p);
+        } else {
+          this.stalled = true;
         }
         this.settle(p, new AppError('KAFKA_UNAVAILABLE'));
       }, this.options.deadlineMs);
@@ -161,11 +166,16 @@ export class BatchingProducer implements ProducerPort {
       while (this.queue.length > 0 && this.isConnected && this.producer) {
         const batch = this.takeBatch();
         const byTopic = new Map<string, Message[]>();
-        for (const p of batch) byTopic.set(p.record.topic, [...(byTopic.get(p.record.topic) ?? []), p.record.message]);
+        for (const p of batch) {
+          const list = byTopic.get(p.record.topic);
+          if (list) list.push(p.record.message);
+          else byTopic.set(p.record.topic, [p.record.message]);
+        }
         const t0 = process.hrtime.bigint();
         this.requestStartedAt = Date.now();
         try {
           await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          this.stalled = false;
           this.options.onBatch?.(batch.length, Number(process.hrtime.bigint() - t0) / 1e9, true);
           for (const p of batch) {
             this.release(p);
@@ -185,6 +195,7 @@ export class BatchingProducer implements ProducerPort {
     } finally {
       this.sending = false;
       this.requestStartedAt = undefined;
+      this.stalled = false;
     }
   }
 
