@@ -1,6 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { CatalogueExceptionFilter } from './http/error-handling';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '@app/common';
+import { CatalogueExceptionFilter, routerError, sendError } from './http/error-handling';
 import { IngressModule, type IngressDeps } from './ingress.module';
 
 export interface HttpOptions {
@@ -18,10 +20,18 @@ export async function createIngressApp(deps: IngressDeps, http: HttpOptions): Pr
     trustProxy: http.trustedProxies.length > 0 ? http.trustedProxies : false,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // Without this Fastify answers router errors with its own body: internal code and the echoed URL.
+    frameworkErrors: (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => sendError(reply, routerError(err, deps.logger)),
   });
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: http.bodyLimitBytes }, (_req, body, done) => done(null, body));
+  // POST is the only method of a webhook route: the others get 405 with Allow, not "no such route".
+  fastify.route({
+    method: ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: '/webhooks/:provider',
+    handler: (_req, reply) => sendError(reply.header('allow', 'POST'), new AppError('METHOD_NOT_ALLOWED')),
+  });
   deps.metrics.trackInFlight(() => deps.producer.inFlight);
   const app = await NestFactory.create<NestFastifyApplication>(IngressModule.register(deps), adapter, {
     logger: deps.logger,

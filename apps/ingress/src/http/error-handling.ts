@@ -19,6 +19,15 @@ export function toAppError(err: unknown, logger: JsonLogger): AppError {
   return new AppError('INTERNAL');
 }
 
+/**
+ * Errors Fastify's router raises before any route runs (a bad %-escape, a segment over maxParamLength):
+ * they never reach Nest's filters. The one route with a parameter is /webhooks/:provider, and no
+ * provider name is longer than 63 characters, so an over-long one is an unknown provider.
+ */
+export function routerError(err: FastifyError, logger: JsonLogger): AppError {
+  return err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new AppError('UNKNOWN_PROVIDER') : toAppError(err, logger);
+}
+
 export function sendError(reply: FastifyReply, error: AppError): void {
   if (error.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   void reply.status(error.status).header('content-type', 'application/json; charset=utf-8').send(error.toBody());

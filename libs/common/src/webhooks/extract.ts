@@ -16,7 +16,9 @@ function bodyPath(body: unknown, path: string): string | undefined {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
-  return typeof cur === 'string' ? cur : typeof cur === 'number' && Number.isFinite(cur) ? String(cur) : undefined;
+  // A number only as a safe integer: beyond 2^53 JSON.parse rounds, so two different ids would become one
+  // event id and agents, which deduplicate by id, would drop the second.
+  return typeof cur === 'string' ? cur : typeof cur === 'number' && Number.isSafeInteger(cur) ? String(cur) : undefined;
 }
 
 /** The first safe value the source yields, or undefined. */
@@ -24,6 +26,11 @@ export function extract(source: Source | undefined, headers: Headers, body: unkn
   if (!source) return undefined;
   const candidates = 'header' in source ? source.header.map((h) => headerValue(headers, h)) : source.body.map((p) => bodyPath(body, p));
   return candidates.find((c): c is string => c !== undefined && SAFE.test(c));
+}
+
+/** A value from the body (e.g. an entity id) as a record header, or undefined when it is not SAFE. */
+export function safeText(v: string | undefined): string | undefined {
+  return v !== undefined && SAFE.test(v) ? v : undefined;
 }
 
 /** The event id when the provider sends none: stable across retries of the same bytes. */

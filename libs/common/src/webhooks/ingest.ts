@@ -1,11 +1,12 @@
+import type { ClassConstructor } from 'class-transformer';
 import { contractFor } from '../contracts/registry';
-import { validateAs } from '../contracts/validate';
+import { validateAs, type Validated } from '../contracts/validate';
 import { childTraceparent, toKafkaMessage, type CloudEvent } from '../envelope/cloudevent';
 import { AppError, type ErrorCode } from '../errors/catalogue';
 import type { OutboundRecord } from '../kafka/batching-producer';
 import { physicalTopic, Topics } from '../kafka/topics';
 import type { Headers, VerifyFailure } from '../signatures';
-import { contentId, extract, keptHeaders, matchEvent } from './extract';
+import { contentId, extract, keptHeaders, matchEvent, safeText } from './extract';
 import { NORMALIZERS, NormalizeError, type Normalized } from './normalizers';
 import type { Provider } from './provider-config';
 
@@ -45,7 +46,9 @@ const FAILURE_CODES: Record<VerifyFailure, ErrorCode> = {
 };
 
 const JSON_TYPE = /^application\/(?:[a-z0-9.+-]*\+)?json\s*(?:;|$)/i;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading BOM in the text, so JSON.parse refuses it (RFC 8259 §8.1 allows that): accepted,
+// it would pass through to consumers, whose JSON.parse of the record value would then fail.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The ingress use case: authenticate a provider's request, turn it into a CloudEvents record and have
@@ -87,9 +90,11 @@ export class WebhookIngest {
     const verdict = p.verifier.verify({ rawBody: cmd.rawBody, headers: cmd.headers, nowMs: receivedAt });
     if (!verdict.ok) throw new VerificationError(FAILURE_CODES[verdict.reason], verdict.reason);
 
+    let text: string;
     let body: unknown;
     try {
-      body = JSON.parse(utf8.decode(cmd.rawBody));
+      text = utf8.decode(cmd.rawBody);
+      body = JSON.parse(text);
     } catch {
       throw new AppError('MALFORMED_JSON');
     }
@@ -112,12 +117,18 @@ export class WebhookIngest {
       },
     };
     const quarantine = async (reason: string): Promise<IngestOutcome> => {
-      const event: CloudEvent = {
-        ...base,
-        type: `${p.name}.${eventType ?? 'unknown'}`,
-        data: { provider: p.name, reason, eventType: eventType ?? null, headers: keptHeaders(cmd.headers, p.signatureHeaders), body },
-      };
-      await this.write(Topics.WebhooksQuarantine, toKafkaMessage(event, id));
+      const quarantineType = `${p.name}.${eventType ?? 'unknown'}`;
+      const data = { provider: p.name, reason, eventType: eventType ?? null, headers: keptHeaders(cmd.headers, p.signatureHeaders) };
+      let message: OutboundRecord['message'];
+      try {
+        message = toKafkaMessage({ ...base, type: quarantineType, data: { ...data, body } }, id);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        // JSON nested deeper than JSON.stringify can recurse (1 MiB holds ~500k levels; JSON.parse is not
+        // recursive): keep the exact text instead, so the authentic request is still stored, not a 500.
+        message = toKafkaMessage({ ...base, type: quarantineType, data: { ...data, body: null, bodyText: text } }, id);
+      }
+      await this.write(Topics.WebhooksQuarantine, message);
       return { kind: 'quarantined', id, reason };
     };
 
@@ -144,17 +155,30 @@ export class WebhookIngest {
     let data: unknown = normalized.data;
     const contract = contractFor(mapping.topic);
     if (contract) {
-      const checked = validateAs(contract, normalized.data);
+      const checked = validateHostile(contract, normalized.data);
       if (!checked.ok) return quarantine(`invalid ${contract.name}: ${checked.reason}`);
       data = checked.value;
     }
-    const event: CloudEvent = { ...base, type, subject: normalized.subject, data };
+    // The subject comes from the body and becomes the ce_subject header: control characters stay out of it.
+    const event: CloudEvent = { ...base, type, subject: safeText(normalized.subject), data };
     await this.write(mapping.topic, toKafkaMessage(event, normalized.key));
     return { kind: 'accepted', id, topic: mapping.topic };
   }
 
   private write(topic: string, message: OutboundRecord['message']): Promise<void> {
     return this.writer.send({ topic: physicalTopic(this.topicPrefix, topic), message });
+  }
+}
+
+/**
+ * validateAs over hostile data: class-transformer throws on some of it (nesting deeper than its recursion,
+ * an object whose own "constructor" key is not a function). Such data is invalid, not a 500.
+ */
+function validateHostile(contract: ClassConstructor<object>, data: unknown): Validated<object> {
+  try {
+    return validateAs(contract, data);
+  } catch (e) {
+    return { ok: false, reason: `cannot be validated (${e instanceof Error ? e.name : 'error'})` };
   }
 }
 
