@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   agentTopicList,
-  BatchingProducer,
   createKafka,
   createRegistry,
   EnvReader,
@@ -10,6 +9,7 @@ import {
   JsonLogger,
   kafkaConnectionFromEnv,
   loadProviders,
+  ProducerPool,
   provisionTopics,
   topicSpecs,
 } from '@app/common';
@@ -19,7 +19,7 @@ import { unique } from './kafka';
 
 export interface RunningIngress {
   app: NestFastifyApplication;
-  producer: BatchingProducer;
+  producer: ProducerPool;
   prefix: string;
   close(): Promise<void>;
 }
@@ -29,11 +29,11 @@ export async function startIngress(opts: { brokers?: string; prefix?: string; de
   const prefix = opts.prefix ?? `${unique('it')}.`;
   const env = new EnvReader({ ...process.env, ...SECRETS, KAFKA_TOPIC_PREFIX: prefix, ...(opts.brokers ? { KAFKA_BROKERS: opts.brokers } : {}) });
   const conn = kafkaConnectionFromEnv('ingress-it', env);
-  const logger = new JsonLogger('ingress-it', 'error', opts.quiet ? () => undefined : undefined);
+  const logger = new JsonLogger('ingress-it', (process.env.TEST_LOG_LEVEL as 'info' | undefined) ?? 'error', opts.quiet ? () => undefined : undefined);
   const agentSpecs = ['lead-agent', 'fulfillment-agent'].flatMap((a) => agentTopicList(a));
   await provisionTopics(conn, [...topicSpecs(), ...agentSpecs], logger);
   const registry = createRegistry('ingress-it');
-  const producer = new BatchingProducer(createKafka(conn, opts.quiet ? undefined : logger), logger, {
+  const producer = new ProducerPool(createKafka(conn, opts.quiet ? undefined : logger), logger, 3, {
     maxBatchRecords: 1000,
     maxBatchBytes: 2 * 1024 * 1024,
     maxPendingRecords: 20_000,

@@ -11,6 +11,8 @@ export interface IngressConfig {
   produceDeadlineMs: number;
   maxInFlightRecords: number;
   maxInFlightBytes: number;
+  /** Producers, each with one produce request in flight; records are spread over them by key. */
+  producerPoolSize: number;
 }
 
 /** Reads and checks every ingress setting at start-up; a bad value stops the process with its name. */
@@ -27,5 +29,6 @@ export function ingressConfigFromEnv(env = new EnvReader()): IngressConfig {
     produceDeadlineMs: env.int('PRODUCE_DEADLINE_MS', 5000, { min: 100, max: 60_000 }),
     maxInFlightRecords: env.int('MAX_IN_FLIGHT_RECORDS', 20_000, { min: 10, max: 1_000_000 }),
     maxInFlightBytes,
+    producerPoolSize: env.int('PRODUCER_POOL_SIZE', 4, { min: 1, max: 32 }),
   };
 }

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import {
-  BatchingProducer,
   ConfigError,
   createKafka,
   createRegistry,
@@ -10,6 +9,7 @@ import {
   JsonLogger,
   kafkaConnectionFromEnv,
   loadProviders,
+  ProducerPool,
   provisionTopics,
   topicSpecs,
   type TopicSpec,
@@ -27,7 +27,7 @@ async function bootstrap(logger: JsonLogger): Promise<void> {
 
   const registry = createRegistry('ingress');
   const metrics = new IngressMetrics(registry);
-  const producer = new BatchingProducer(createKafka(conn, logger), logger, {
+  const producer = new ProducerPool(createKafka(conn, logger), logger, config.producerPoolSize, {
     maxBatchRecords: 1000,
     maxBatchBytes: Math.max(1024 * 1024, config.bodyLimitBytes * 2),
     maxPendingRecords: config.maxInFlightRecords,

@@ -15,3 +15,4 @@ export * from './signatures';
 export * from './observability/metrics';
 export * from './agent';
 export * from './nest/agent-app';
+export * from './kafka/producer-pool';

@@ -17,7 +17,9 @@ const clean = (record: OutboundRecord): void => {
 };
 
 const cannotValidate = (record: OutboundRecord): void => {
-  expect(quarantined(record).reason).toMatch(/^invalid \w+: cannot be validated/);
+  // Quarantined as invalid: flat contracts report the bad field, nested ones that class-transformer cannot
+  // even read report "cannot be validated". Either way the event is kept, never a 500.
+  expect(quarantined(record).reason).toMatch(/^invalid \w+: /);
 };
 
 export function prototypeCases(): HostileCase[] {

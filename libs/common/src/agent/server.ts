@@ -57,13 +57,20 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     return [...this.messageHandlers.keys()];
   }
 
+  private readonly handlers = new Map<string, HandlerFn | undefined>();
+
+  /** Looked up once per topic: Nest's lookup parses the pattern as JSON and throws on plain names. */
   private handlerFor(topic: string): HandlerFn | undefined {
+    if (this.handlers.has(topic)) return this.handlers.get(topic);
     const handler = this.getHandlerByPattern(topic);
-    if (!handler) return undefined;
-    return async (data: unknown, ctx: AgentContext) => {
-      // Nest wraps handlers (pipes, filters); a failure comes back as an erroring Observable.
-      await lastValueFrom(this.transformToObservable(await handler(data, ctx)), { defaultValue: undefined });
-    };
+    const fn: HandlerFn | undefined = handler
+      ? async (data: unknown, ctx: AgentContext) => {
+          // Nest wraps handlers (pipes, filters); a failure comes back as an erroring Observable.
+          await lastValueFrom(this.transformToObservable(await handler(data, ctx)), { defaultValue: undefined });
+        }
+      : undefined;
+    this.handlers.set(topic, fn);
+    return fn;
   }
 
   listen(callback: (err?: unknown) => void): void {

@@ -56,6 +56,9 @@ export class Task {
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
       allowAutoTopicCreation: false,
+      // CONCURRENT_TRANSACTIONS clears within milliseconds; kafkajs's default first wait of 300 ms would put
+      // that on every back-to-back transaction's latency.
+      retry: { retries: 8, initialRetryTime: 20, maxRetryTime: 1000 },
     });
     await this.producer.connect();
     const marker: Message = { key: MARKER_KEY, value: this.marker, partition: this.partition };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { IHeaders, Message } from 'kafkajs';
 
 /**
@@ -81,12 +81,28 @@ export function fromKafkaMessage(message: { key?: Buffer | string | null; value:
   return { ok: true, event, key };
 }
 
+/**
+ * Random hex from a pooled buffer: one randomFillSync per 4 KiB instead of one per id (per-request
+ * randomBytes calls showed up in the ingress profile).
+ */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** A W3C traceparent continuing the caller's trace when it sent a valid one, else starting a new trace. */
 export function childTraceparent(incoming?: string): string {
   const m = incoming ? TRACEPARENT.exec(incoming.trim()) : null;
-  const traceId = m && !/^0+$/.test(m[1]) ? m[1] : randomBytes(16).toString('hex');
+  const traceId = m && !/^0+$/.test(m[1]) ? m[1] : randomHex(16);
   const flags = m ? m[3] : '01';
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;
+  return `00-${traceId}-${randomHex(8)}-${flags}`;
 }

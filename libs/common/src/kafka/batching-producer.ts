@@ -99,7 +99,8 @@ export class BatchingProducer implements ProducerPort {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
+      // Leader moves and new topics' elections are retried within the callers' deadline.
+      retry: { retries: 6, initialRetryTime: 100, maxRetryTime: 1000 },
     });
     await this.producer.connect();
     this.isConnected = true;

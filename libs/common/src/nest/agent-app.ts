@@ -10,7 +10,7 @@ import { EnvReader } from '../config/env';
 import { createKafka } from '../kafka/client';
 import { kafkaConnectionFromEnv, type KafkaConnection } from '../kafka/connection';
 import { provisionTopics } from '../kafka/provision';
-import { agentTopicList, topicSpecs } from '../kafka/topics';
+import { agentTopicList, ENTITY_PARTITIONS, topicSpecs } from '../kafka/topics';
 import { JsonLogger } from '../logging/logger';
 import { createRegistry } from '../observability/metrics';
 
@@ -62,7 +62,7 @@ export function agentOptionsFromEnv(name: string, env = new EnvReader()): AgentO
       maxBackoffMs: env.int('RETRY_MAX_MS', 5000, { min: 1, max: 60_000 }),
     },
     maxRecordsPerTransaction: env.int('MAX_RECORDS_PER_TRANSACTION', 500, { min: 1, max: 10_000 }),
-    concurrency: env.int('AGENT_CONCURRENCY', 3, { min: 1, max: 64 }),
+    concurrency: env.int('AGENT_CONCURRENCY', ENTITY_PARTITIONS, { min: 1, max: 64 }),
     sessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 10_000, { min: 6000, max: 300_000 }),
   };
 }
