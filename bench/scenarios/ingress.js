@@ -1,0 +1,169 @@
+'use strict';
+/**
+ * Scenario 1: closed-loop throughput and latency of the real ingress at several concurrencies, side by side
+ * with a bare Fastify route (HTTP ceiling), the naive one-send-per-request design, and Kafka's own
+ * ProducerPerformance tool (broker ceiling).
+ */
+const path = require('node:path');
+const fs = require('node:fs');
+const apps = require('../lib/apps');
+const procs = require('../lib/procs');
+const { createTopics, kafkaLibs } = require('../lib/kafka');
+const { summarize } = require('../lib/cpuprofile');
+const { log } = require('../lib/log');
+const { fetchMetrics, histogramMean } = require('../lib/metrics');
+
+const AUTOCANNON = path.join(__dirname, '..', 'load', 'autocannon.js');
+
+function settings(quick) {
+  return quick
+    ? { levels: [64], durationSec: 5, warmupSec: 2, perfRecords: 100_000, perfTimeoutSec: 45 }
+    : { levels: [16, 64, 256], durationSec: 12, warmupSec: 3, perfRecords: 400_000, perfTimeoutSec: 90 };
+}
+
+async function autocannonRun(ctx, { port, connections, durationSec, tag }) {
+  return procs.runNodeChild(
+    'autocannon',
+    AUTOCANNON,
+    { port, connections, durationSec, tag, maxRequests: 60_000 * durationSec },
+    { env: ctx.secrets, timeoutMs: (durationSec + 60) * 1000 },
+  );
+}
+
+/** What the ingress's own metrics say about its produce requests over the whole run (warm-up included). */
+async function ingressInternals(port) {
+  const text = await fetchMetrics(port);
+  const produce = histogramMean(text, 'hookline_ingress_produce_seconds');
+  const batch = histogramMean(text, 'hookline_ingress_batch_records');
+  return { produceRequests: produce.count, produceMeanMs: produce.mean === null ? null : Math.round(produce.mean * 100000) / 100, recordsPerProduce: batch.mean === null ? null : Math.round(batch.mean * 10) / 10 };
+}
+
+async function measureTarget(ctx, s, target) {
+  log(`scenario 1: starting ${target.label}`);
+  const proc = await target.start();
+  const out = {};
+  try {
+    await autocannonRun(ctx, { port: target.port, connections: 64, durationSec: s.warmupSec, tag: `${ctx.runTag}-1${target.key[0]}w` });
+    for (const c of s.levels) {
+      const r = await autocannonRun(ctx, { port: target.port, connections: c, durationSec: s.durationSec, tag: `${ctx.runTag}-1${target.key[0]}${c}` });
+      delete r.histogram;
+      out[c] = r;
+      const l = r.latencyMs;
+      log(`scenario 1: ${target.key} c=${c}: ${r.acceptedPerSec} accepted/s, non-2xx ${r.non2xx}, errors ${r.errors}, p50 ${l.p50} p99 ${l.p99} max ${l.max} ms`);
+    }
+    if (target.key === 'ingress') out.internals = await ingressInternals(ctx.ports.ingress);
+  } finally {
+    await proc.stop(15_000);
+  }
+  return out;
+}
+
+const PERF_LINE =
+  /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th/;
+
+async function brokerCeiling(ctx, s, topic) {
+  const libs = kafkaLibs();
+  const args = [
+    '-Xmx512m',
+    '-cp',
+    `${libs}/*`,
+    'org.apache.kafka.tools.ProducerPerformance',
+    '--topic',
+    topic,
+    '--num-records',
+    String(s.perfRecords),
+    '--record-size',
+    '1024',
+    '--throughput',
+    '-1',
+    '--producer-props',
+    `bootstrap.servers=${ctx.broker.brokers.join(',')}`,
+    'acks=all',
+  ];
+  log(`scenario 1: broker ceiling: ProducerPerformance, ${s.perfRecords} records of 1024 bytes, acks=all`);
+  const proc = procs.start('producer-performance', 'java', args, {});
+  const timer = setTimeout(() => void proc.stop(2000, 'SIGKILL'), s.perfTimeoutSec * 1000);
+  const info = await proc.exited;
+  clearTimeout(timer);
+  const lines = proc.tail.split('\n').filter((l) => PERF_LINE.test(l));
+  const m = lines.length > 0 ? PERF_LINE.exec(lines[lines.length - 1]) : null;
+  if (!m) throw new Error(`ProducerPerformance gave no summary (exit ${info.signal || info.code}):\n${proc.tail.slice(-2000)}`);
+  const r = {
+    tool: 'org.apache.kafka.tools.ProducerPerformance',
+    records: Number(m[1]),
+    recordsPerSec: Number(m[2]),
+    mbPerSec: Number(m[3]),
+    latencyMs: { avg: Number(m[4]), max: Number(m[5]), p50: Number(m[6]), p95: Number(m[7]), p99: Number(m[8]), p999: Number(m[9]) },
+    completed: info.code === 0,
+  };
+  log(`scenario 1: broker ceiling: ${r.recordsPerSec} records/s (${r.mbPerSec} MB/s), p50 ${r.latencyMs.p50} ms p99 ${r.latencyMs.p99} ms`);
+  return r;
+}
+
+const peak = (byLevel) => Math.max(0, ...Object.values(byLevel).map((r) => r.acceptedPerSec));
+const ratio = (a, b) => (b > 0 ? Math.round((a / b) * 1000) / 1000 : null);
+
+async function run(ctx) {
+  const s = settings(ctx.quick);
+  const prefix = `${ctx.runTag}-s1.`;
+  const naiveTopic = `${prefix}bench.naive`;
+  const perfTopic = `${prefix}bench.perf`;
+  await createTopics(ctx.kafka, [naiveTopic, perfTopic], 6);
+  const profileFile = ctx.profile ? path.join(ctx.resultsDir, 'ingress.cpuprofile') : undefined;
+  if (profileFile) fs.rmSync(profileFile, { force: true });
+  const targets = [
+    { key: 'bare', label: 'bare Fastify (HTTP ceiling)', port: ctx.ports.bare, start: () => apps.startReferenceServer(ctx, { kind: 'bare-fastify', port: ctx.ports.bare }) },
+    {
+      key: 'naive',
+      label: 'naive (HMAC + one kafkajs send per request)',
+      port: ctx.ports.naive,
+      start: () =>
+        apps.startReferenceServer(ctx, {
+          kind: 'naive',
+          port: ctx.ports.naive,
+          env: { ...ctx.secrets, KAFKA_BROKERS: ctx.broker.brokers.join(','), NAIVE_TOPIC: naiveTopic },
+        }),
+    },
+    {
+      key: 'ingress',
+      label: 'real ingress',
+      port: ctx.ports.ingress,
+      start: () =>
+        apps.startIngress(ctx, {
+          port: ctx.ports.ingress,
+          prefix,
+          nodeArgs: profileFile ? ['-r', path.join(__dirname, '..', 'lib', 'cpuprofile.js')] : [],
+          extraEnv: profileFile ? { BENCH_CPU_PROFILE: profileFile } : {},
+        }),
+    },
+  ];
+  const http = {};
+  for (const t of targets) http[t.key] = await measureTarget(ctx, s, t);
+  const internals = http.ingress.internals;
+  delete http.ingress.internals;
+  const broker = await brokerCeiling(ctx, s, perfTopic);
+
+  const ratios = {};
+  for (const c of s.levels) {
+    ratios[c] = {
+      ingressOverBare: ratio(http.ingress[c].acceptedPerSec, http.bare[c].acceptedPerSec),
+      ingressOverNaive: ratio(http.ingress[c].acceptedPerSec, http.naive[c].acceptedPerSec),
+      ingressOverBroker: ratio(http.ingress[c].acceptedPerSec, broker.recordsPerSec),
+    };
+  }
+  const peaks = { bare: peak(http.bare), naive: peak(http.naive), ingress: peak(http.ingress), broker: broker.recordsPerSec };
+  const result = {
+    settings: s,
+    targets: Object.fromEntries(targets.map((t) => [t.key, t.label])),
+    http,
+    broker,
+    ingressInternals: internals,
+    ratios,
+    peaks,
+    peakRatios: { ingressOverBare: ratio(peaks.ingress, peaks.bare), ingressOverNaive: ratio(peaks.ingress, peaks.naive), ingressOverBroker: ratio(peaks.ingress, peaks.broker) },
+  };
+  if (profileFile && fs.existsSync(profileFile)) result.profile = summarize(profileFile, 25);
+  return result;
+}
+
+module.exports = { run };
