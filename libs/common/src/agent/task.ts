@@ -58,7 +58,7 @@ export class Task {
       allowAutoTopicCreation: false,
       // CONCURRENT_TRANSACTIONS clears within milliseconds; kafkajs's default first wait of 300 ms would put
       // that on every back-to-back transaction's latency.
-      retry: { retries: 8, initialRetryTime: 20, maxRetryTime: 1000 },
+      retry: { retries: 10, initialRetryTime: 5, maxRetryTime: 1000 },
     });
     await this.producer.connect();
     const marker: Message = { key: MARKER_KEY, value: this.marker, partition: this.partition };
