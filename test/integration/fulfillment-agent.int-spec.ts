@@ -7,7 +7,7 @@ import { FulfillmentAgentModule } from '../../apps/fulfillment-agent/src/fulfill
 import { startAgent } from '../support/agents';
 import { sample, SECRETS, signed } from '../support/ingress';
 import { startIngress, type RunningIngress } from '../support/ingress-kafka';
-import { header, readUntil, testKafka, unique } from '../support/kafka';
+import { header, readSettled, type Received, testKafka, unique } from '../support/kafka';
 
 describe('fulfillment agent: shop order → carrier simulator → shipment webhooks → invoice (real broker)', () => {
   let ingress: RunningIngress;
@@ -57,9 +57,15 @@ describe('fulfillment agent: shop order → carrier simulator → shipment webho
     const p = ingress.prefix;
     const topics = [`${p}orders.status-changed`, `${p}emails.requested`, `${p}invoices.requested`];
     const forOrder = (r: { message: { key: Buffer | null } }) => String(r.message.key) === orderId;
-    const statuses = (rs: Awaited<ReturnType<typeof readUntil>>) =>
+    const statuses = (rs: Received[]) =>
       rs.filter((r) => r.topic.endsWith('orders.status-changed') && forOrder(r)).map((r) => (JSON.parse(String(r.message.value)) as { to: string }).to);
-    const seen = await readUntil(kafka, topics, (rs) => statuses(rs).includes('delivered'), 60_000);
+    const of = (rs: Received[], topic: string) => rs.filter((r) => r.topic.endsWith(topic) && forOrder(r));
+    const seen = await readSettled(
+      kafka,
+      topics,
+      (rs) => statuses(rs).includes('delivered') && of(rs, 'invoices.requested').length > 0 && of(rs, 'emails.requested').length > 0,
+      60_000,
+    );
 
     expect(statuses(seen)).toEqual(['placed', 'dispatched', 'shipped', 'delivered']);
     const invoices = seen.filter((r) => r.topic.endsWith('invoices.requested') && forOrder(r));

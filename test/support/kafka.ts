@@ -72,3 +72,19 @@ export function header(message: KafkaMessage, name: string): string | undefined 
   if (v === undefined) return undefined;
   return Buffer.isBuffer(v) ? v.toString('utf8') : Array.isArray(v) ? String(v[0]) : String(v);
 }
+
+/**
+ * readUntil, then reads on for `settleMs`: a record that should not exist (a duplicate) would arrive after
+ * the expected ones, so "exactly once" is only judged on what a reader sees once the topic went quiet.
+ */
+export async function readSettled(
+  kafka: Kafka,
+  topics: string[],
+  predicate: (received: Received[]) => boolean,
+  timeoutMs = 30000,
+  settleMs = 3000,
+): Promise<Received[]> {
+  const first = await readUntil(kafka, topics, predicate, timeoutMs);
+  const again = await readUntil(kafka, topics, (r) => r.length > first.length, settleMs);
+  return again.length > first.length ? again : first;
+}
