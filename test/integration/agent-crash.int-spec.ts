@@ -54,7 +54,7 @@ describe('lead agent under SIGKILL (real broker, real processes)', () => {
     start(0);
     start(1);
     // Feed in slices while crashing processes; each slice also replays a few earlier ids (provider retries).
-    const slices = 10;
+    const slices = Math.max(10, KILLS * 2);
     const per = Math.ceil(EVENTS / slices);
     let kills = 0;
     for (let s = 0; s < slices; s++) {
