@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import type { Kafka } from 'kafkajs';
-import { agentTopicList, ensureTopics, followUpId, topicSpecs } from '@app/common';
+import { followUpId } from '@app/common';
 import { sample, SECRETS, signed } from '../support/ingress';
-import { header, readUntil, testKafka, unique } from '../support/kafka';
+import { header, provisionPrefix, readUntil, testKafka, unique } from '../support/kafka';
 import { spawnApp, stopped } from '../support/processes';
 
 /**
@@ -65,10 +65,7 @@ describe(`soak: ${SECONDS} s of steady traffic through every process`, () => {
 
   beforeAll(async () => {
     kafka = testKafka();
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [...topicSpecs(), ...agentTopicList('lead-agent'), ...agentTopicList('fulfillment-agent')], prefix);
-    await admin.disconnect();
+    await provisionPrefix(kafka, prefix, ['lead-agent', 'fulfillment-agent']);
     const env = { ...SECRETS, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '', KAFKA_TOPIC_PREFIX: prefix };
     procs.ingress = spawnApp('ingress', { ...env, PORT: String(PORTS.ingress), HOST: '127.0.0.1' });
     procs['lead-agent'] = spawnApp('lead-agent', { ...env, HEALTH_PORT: String(PORTS.leadAgent) });

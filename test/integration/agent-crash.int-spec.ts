@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Kafka, Producer } from 'kafkajs';
-import { agentTopicList, EnvReader, ensureTopics, followUpId, kafkaConnectionFromEnv, toKafkaMessage, Topics, topicSpecs, createKafka } from '@app/common';
-import { header, readUntil, unique } from '../support/kafka';
+import { EnvReader, followUpId, kafkaConnectionFromEnv, toKafkaMessage, Topics, createKafka } from '@app/common';
+import { feeder, header, provisionPrefix, readUntil, unique } from '../support/kafka';
 import { spawnApp, stopped } from '../support/processes';
 
 /**
@@ -23,12 +23,8 @@ describe('lead agent under SIGKILL (real broker, real processes)', () => {
 
   beforeAll(async () => {
     kafka = createKafka(kafkaConnectionFromEnv('crash-test', new EnvReader({ ...process.env, KAFKA_TOPIC_PREFIX: prefix })));
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [...topicSpecs(), ...agentTopicList('lead-agent')], prefix);
-    await admin.disconnect();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    await provisionPrefix(kafka, prefix, ['lead-agent']);
+    producer = await feeder(kafka);
   });
   afterAll(async () => {
     for (const p of procs) p?.kill('SIGKILL');

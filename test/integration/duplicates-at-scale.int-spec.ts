@@ -1,10 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Kafka, Producer } from 'kafkajs';
-import { agentTopicList, ensureTopics, followUpId, idDigest, toKafkaMessage, Topics, topicSpecs } from '@app/common';
+import { followUpId, idDigest, toKafkaMessage, Topics } from '@app/common';
 import { LeadAgentModule } from '../../apps/lead-agent/src/lead-agent.module';
 import { startAgent } from '../support/agents';
-import { header, readUntil, testKafka, unique } from '../support/kafka';
+import { feeder, header, provisionPrefix, readUntil, testKafka, unique } from '../support/kafka';
 
 const N = Number(process.env.DUPLICATES_TEST_EVENTS || 2000);
 const HOUR = 3_600_000;
@@ -29,12 +29,8 @@ describe('duplicates at scale (real broker)', () => {
 
   beforeAll(async () => {
     kafka = testKafka();
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [...topicSpecs(), ...agentTopicList('lead-agent')], prefix);
-    await admin.disconnect();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    await provisionPrefix(kafka, prefix, ['lead-agent']);
+    producer = await feeder(kafka);
   });
   afterAll(async () => {
     await agent?.close();

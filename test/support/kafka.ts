@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { createKafka, kafkaConnectionFromEnv } from '@app/common';
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { agentTopicList, createKafka, ensureTopics, kafkaConnectionFromEnv, topicSpecs } from '@app/common';
 
 /** A name no other test or run uses: topics, groups and transactional ids never collide. */
 export function unique(prefix: string): string {
@@ -87,4 +87,22 @@ export async function readSettled(
   const first = await readUntil(kafka, topics, predicate, timeoutMs);
   const again = await readUntil(kafka, topics, (r) => r.length > first.length, settleMs);
   return again.length > first.length ? again : first;
+}
+
+/** Creates the registry's topics and the named agents' own topics under `prefix`. */
+export async function provisionPrefix(kafka: Kafka, prefix: string, agents: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [...topicSpecs(), ...agents.flatMap((a) => agentTopicList(a))], prefix);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** An idempotent acks=all producer for feeding test records, connected. */
+export async function feeder(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  return producer;
 }
