@@ -68,6 +68,11 @@ export function topicSpec(name: TopicName): TopicSpec {
   return { name, ...SPECS[name] };
 }
 
+/** The topic of a provider declared only in configuration (`webhooks.<provider>`), set up like the built-in ones. */
+export function providerTopicSpec(name: string): TopicSpec {
+  return { name, ...entity(`Webhooks of ${name.replace(/^webhooks\./, '')}, passed through`) };
+}
+
 export const DEFAULT_DEDUP_WINDOW_MS = 72 * 60 * 60 * 1000;
 
 export interface AgentTopicSpecs {

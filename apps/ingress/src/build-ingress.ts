@@ -1,0 +1,60 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  createKafka,
+  createRegistry,
+  extraTopics,
+  IngressMetrics,
+  kafkaConnectionFromEnv,
+  loadProviders,
+  ProducerPool,
+  providerTopicSpec,
+  provisionTopics,
+  topicSpecs,
+  type EnvReader,
+  type JsonLogger,
+  type Provider,
+  type TopicSpec,
+} from '@app/common';
+import { ingressConfigFromEnv, type IngressConfig } from './config';
+import { createIngressApp } from './create-app';
+
+export interface Ingress {
+  app: NestFastifyApplication;
+  producer: ProducerPool;
+  config: IngressConfig;
+  providers: Map<string, Provider>;
+  topicPrefix: string;
+}
+
+/**
+ * Everything the ingress process wires, from its environment: config, providers, topics, the producer pool
+ * and the HTTP app (not listening). main.ts and the integration tests start the ingress through this one
+ * path. Closing the app disconnects the producers.
+ */
+export async function buildIngress(env: EnvReader, logger: JsonLogger, extraSpecs: TopicSpec[] = []): Promise<Ingress> {
+  const config = ingressConfigFromEnv(env);
+  const providers = loadProviders(config.providersFile, env);
+  const conn = kafkaConnectionFromEnv('ingress', env);
+  await provisionTopics(conn, [...topicSpecs(), ...extraTopics(providers).map(providerTopicSpec), ...extraSpecs], logger);
+
+  const registry = createRegistry('ingress');
+  const metrics = new IngressMetrics(registry);
+  const producer = new ProducerPool(createKafka(conn, logger), logger, config.producerPoolSize, {
+    maxBatchRecords: 1000,
+    maxBatchBytes: Math.max(1024 * 1024, config.bodyLimitBytes * 2),
+    maxPendingRecords: config.maxInFlightRecords,
+    maxPendingBytes: config.maxInFlightBytes,
+    deadlineMs: config.produceDeadlineMs,
+    onBatch: (records, seconds) => {
+      metrics.batchSize.observe(records);
+      metrics.produceLatency.observe(seconds);
+    },
+  });
+  await producer.connect();
+  const app = await createIngressApp(
+    { providers, producer, logger, registry, metrics, topicPrefix: conn.topicPrefix },
+    { bodyLimitBytes: config.bodyLimitBytes, trustedProxies: config.trustedProxies },
+  );
+  app.getHttpAdapter().getInstance().addHook('onClose', async () => producer.disconnect());
+  return { app, producer, config, providers, topicPrefix: conn.topicPrefix };
+}
