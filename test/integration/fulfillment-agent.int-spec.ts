@@ -24,7 +24,7 @@ describe('fulfillment agent: shop order → carrier simulator → shipment webho
       delivery: {
         secret: SECRETS.WEBHOOK_SECRET_LOGISTICS,
         shipDelayMs: 100,
-        deliverDelayMs: 100,
+        deliverDelayMs: 1000, // shipped is acknowledged well before delivered (they are not ordered)
         duplicates: 2,
         retryInitialMs: 100,
         retryMaxAttempts: 10,

@@ -37,7 +37,14 @@ describe('ingress while the broker is down', () => {
   };
 
   it('answers 503 with Retry-After while Kafka is down, reports not ready, and recovers by itself', async () => {
-    expect((await send(unique('before'))).statusCode).toBe(202);
+    // A broker just started may be slow to take its first writes: wait until it does, then break it.
+    const warmBy = Date.now() + 60_000;
+    let before = await send(unique('before'));
+    while (before.statusCode !== 202 && Date.now() < warmBy) {
+      await new Promise((r) => setTimeout(r, 250));
+      before = await send(unique('before'));
+    }
+    expect(before.statusCode).toBe(202);
     await native.stop({ port: PORT });
 
     const during = await send(unique('during'));
@@ -65,5 +72,5 @@ describe('ingress while the broker is down', () => {
     const kafka = createKafka(kafkaConnectionFromEnv('outage-reader', new EnvReader({ KAFKA_BROKERS: BROKERS })));
     const recs = await readUntil(kafka, [`${ingress.prefix}leads.created`], (r) => r.some((x) => String(x.message.headers?.ce_id) === acceptedId));
     expect(recs.some((x) => String(x.message.headers?.ce_id) === acceptedId)).toBe(true);
-  });
+  }, 300_000);
 });

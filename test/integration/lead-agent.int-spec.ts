@@ -40,7 +40,7 @@ describe('lead agent, end to end through the ingress (real broker)', () => {
 
     const sentinel = unique('sentinel');
     await deliver(lead(sentinel, `${sentinel}@acme-corp.example`));
-    const seen = await readSettled(kafka, outputs, (r) => r.filter(causedBy(sentinel)).length >= 2 && r.filter(causedBy(id)).length >= 2);
+    const seen = await readSettled(kafka, outputs, (r) => r.filter(causedBy(sentinel)).length >= 2 && r.filter(causedBy(id)).length >= 2, 90_000);
 
     const mine = seen.filter(causedBy(id));
     expect(mine.map((r) => r.topic).sort()).toEqual([`${ingress.prefix}emails.requested`, `${ingress.prefix}leads.qualified`]);
@@ -53,7 +53,7 @@ describe('lead agent, end to end through the ingress (real broker)', () => {
     const id = unique('lead');
     const body = lead(id, `${id}@acme-corp.example`);
     await deliver(body);
-    const first = await readUntil(kafka, outputs, (r) => r.filter(causedBy(id)).length >= 2);
+    const first = await readUntil(kafka, outputs, (r) => r.filter(causedBy(id)).length >= 2, 90_000);
     expect(first.filter(causedBy(id))).toHaveLength(2);
 
     await agent?.close();
@@ -61,7 +61,7 @@ describe('lead agent, end to end through the ingress (real broker)', () => {
     await deliver(body); // the provider retries after our restart
     const sentinel = unique('sentinel');
     await deliver(lead(sentinel, `${sentinel}@acme-corp.example`));
-    const after = await readSettled(kafka, outputs, (r) => r.filter(causedBy(sentinel)).length >= 2 && r.filter(causedBy(id)).length >= 2);
+    const after = await readSettled(kafka, outputs, (r) => r.filter(causedBy(sentinel)).length >= 2 && r.filter(causedBy(id)).length >= 2, 90_000);
     expect(after.filter(causedBy(id))).toHaveLength(2);
   });
 });
