@@ -5,10 +5,13 @@ import type { JsonLogger } from '../logging/logger';
 import { agentTopics, physicalTopic } from '../kafka/topics';
 import { CoPartitionedAssigner } from './copartitioned-assigner';
 import type { AgentMetrics } from './metrics';
-import { ChunkProcessor, type HandlerFn, type InputRecord } from './processor';
+import { ChunkProcessor, type HandlerFn } from './processor';
 import { restoreTasks } from './restorer';
 import { Task } from './task';
 import type { AgentContext, AgentOptions } from './types';
+
+/** The task was revoked (or stopped) before its chunk's transaction began. */
+class RevokedError extends Error {}
 
 export interface ExactlyOnceServerDeps {
   kafka: Kafka;
@@ -158,10 +161,23 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     return run;
   }
 
+  /** Partition → time before which a task that just failed is not rebuilt (a broker outage is not a busy loop). */
+  private readonly backoffUntil = new Map<number, number>();
+
+  /**
+   * Hands the batch to its task and returns, so that kafkajs fetches the next batches while the task's
+   * transaction runs (kafkajs fetches again only once every batch of the previous fetch returned). Records
+   * that arrive while a transaction runs wait in the task's inbox and go into the next transaction
+   * together: under load, transactions grow instead of multiplying. This returns once the task has
+   * taken every record of the batch into a transaction (heartbeating meanwhile), so the consumer reads at
+   * most one fetch ahead of the transactions and the inbox stays bounded by one fetch.
+   */
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    const { options, topicPrefix, metrics, logger } = this.deps;
+    const { topicPrefix, metrics, logger } = this.deps;
     const topic = batch.topic.slice(topicPrefix.length);
+    const wait = (this.backoffUntil.get(batch.partition) ?? 0) - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     let task: Task;
     try {
       task = await this.task(batch.partition);
@@ -169,47 +185,75 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
       logger.warn('task could not be fenced or restored; will retry', { partition: batch.partition, error: err });
       this.drop(batch.partition);
       this.seek(batch.topic, batch.partition, batch.firstOffset() ?? '0');
-      await new Promise((r) => setTimeout(r, 1000));
+      this.backoffUntil.set(batch.partition, Date.now() + 1000);
       return;
     }
-    const messages = batch.messages;
-    for (let i = 0; i < messages.length && payload.isRunning() && !payload.isStale(); i += options.maxRecordsPerTransaction) {
-      const chunk = messages.slice(i, i + options.maxRecordsPerTransaction);
-      const records: InputRecord[] = chunk.map((m) => ({ topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers }));
-      const last = chunk[chunk.length - 1].offset;
-      try {
-        await task.exclusive(async () => {
-          if (task.closed) throw new Error(`task ${batch.partition} was revoked`);
-          const overlay = task.overlay();
-          const out = await this.processor.process(records, overlay);
-          const now = Date.now();
-          const t0 = process.hrtime.bigint();
-          await task.transact([...out.messages, ...task.changelogRecords(overlay, now)], [
-            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-          ]);
-          metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
-          metrics.transactionRecords.observe(records.length);
-          overlay.commit(now);
-          task.pruneIfDue(now);
-          metrics.processed.inc(out.processed);
-          metrics.duplicates.inc(out.duplicates);
-          metrics.deadLettered.inc(out.deadLettered);
-          metrics.retries.inc(out.retries);
-          for (const s of out.handlerSeconds) metrics.handlerSeconds.observe(s);
-        });
-      } catch (err) {
-        // A failed transaction wrote nothing. Start the task afresh (re-fence, re-restore) and re-read
-        // from the first record of this chunk; dedup keeps anything a zombie committed from repeating.
-        logger.warn('transaction failed; re-reading from the chunk start', { topic, partition: batch.partition, offset: chunk[0].offset, error: err });
-        this.drop(batch.partition);
-        this.seek(batch.topic, batch.partition, chunk[0].offset);
-        await new Promise((r) => setTimeout(r, 500));
-        return;
-      }
-      payload.resolveOffset(last);
+    // A failed transaction seeked this partition back: records fetched before that are re-read anyway.
+    if (batch.messages.length === 0 || payload.isStale() || !payload.isRunning() || task.closed) return;
+    for (const m of batch.messages) {
+      task.inbox.push({ topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers });
+    }
+    payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    this.drain(task);
+    // Fetch on only once the task took these records into a transaction: one fetch ahead, no more.
+    while (task.inbox.length > 0 && !task.closed && payload.isRunning()) {
+      await task.changed(1000);
       await payload.heartbeat();
     }
     metrics.rememberedIds.set(this.rememberedIds);
+  }
+
+  /** Runs the task's transactions until its inbox is empty; one drain loop per task at a time. */
+  private drain(task: Task): void {
+    if (task.draining) return;
+    task.draining = (async () => {
+      const { options, topicPrefix, metrics, logger } = this.deps;
+      while (task.inbox.length > 0 && !task.closed) {
+        const records = task.inbox.splice(0, options.maxRecordsPerTransaction);
+        task.notify();
+        // The next offset to read, per input topic of the chunk (a task reads partition p of each input).
+        const next = new Map<string, bigint>();
+        for (const r of records) next.set(r.topic, BigInt(r.offset) + 1n);
+        try {
+          await task.exclusive(async () => {
+            if (task.closed) throw new RevokedError();
+            const overlay = task.overlay();
+            const out = await this.processor.process(records, overlay);
+            const now = Date.now();
+            const t0 = process.hrtime.bigint();
+            await task.transact(
+              [...out.messages, ...task.changelogRecords(overlay, now)],
+              [...next].map(([t, offset]) => ({ topic: physicalTopic(topicPrefix, t), partition: task.partition, offset: offset.toString() })),
+            );
+            metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+            metrics.transactionRecords.observe(records.length);
+            overlay.commit(now);
+            task.pruneIfDue(now);
+            metrics.processed.inc(out.processed);
+            metrics.duplicates.inc(out.duplicates);
+            metrics.deadLettered.inc(out.deadLettered);
+            metrics.retries.inc(out.retries);
+            for (const s of out.handlerSeconds) metrics.handlerSeconds.observe(s);
+          });
+        } catch (err) {
+          // Revoked: the partition's new owner reads on from the committed offsets.
+          if (err instanceof RevokedError || task.closed) return;
+          // A failed transaction wrote nothing. Start the task afresh (re-fence, re-restore) and re-read
+          // every record not committed (this chunk and the inbox); dedup keeps anything a zombie committed
+          // from repeating.
+          const first = new Map<string, string>();
+          for (const r of [...records, ...task.inbox]) if (!first.has(r.topic)) first.set(r.topic, r.offset);
+          logger.warn('transaction failed; re-reading from the chunk start', { partition: task.partition, from: Object.fromEntries(first), error: err });
+          this.drop(task.partition);
+          this.backoffUntil.set(task.partition, Date.now() + 500);
+          for (const [t, offset] of first) this.seek(physicalTopic(topicPrefix, t), task.partition, offset);
+          return;
+        }
+      }
+    })().finally(() => {
+      task.draining = undefined;
+      task.notify();
+    });
   }
 
   private seek(topic: string, partition: number, offset: string): void {

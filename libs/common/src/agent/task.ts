@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { OutboundRecord } from '../kafka/batching-producer';
+import type { InputRecord } from './processor';
 import { ChunkOverlay, DedupStore, StateStore } from './stores';
 
 export const MARKER_KEY = '__restore_marker__';
@@ -22,10 +23,21 @@ export class Task {
   readonly dedup: DedupStore;
   readonly state = new StateStore();
   readonly marker = randomBytes(12).toString('hex');
-  private producer?: Producer;
+  /**
+   * Two transactional producers, used in turn. After a commit the coordinator still writes the commit
+   * markers; a next transaction on the same id meets CONCURRENT_TRANSACTIONS until it is done. Alternating
+   * ids lets the next transaction start at once. Both ids belong to the task: taking it fences both.
+   */
+  private producers: Producer[] = [];
+  private turn = 0;
   private chain: Promise<unknown> = Promise.resolve();
   closed = false;
   private prunedAt = Date.now();
+  /** Records handed over by the consumer and not yet in a transaction, in offset order per input topic. */
+  inbox: InputRecord[] = [];
+  /** The drain loop, while one runs. */
+  draining?: Promise<void>;
+  private waiters: (() => void)[] = [];
 
   constructor(
     readonly partition: number,
@@ -35,6 +47,24 @@ export class Task {
     dedupWindowMs: number,
   ) {
     this.dedup = new DedupStore(dedupWindowMs);
+  }
+
+  /** Resolves at the next change of the inbox (a chunk taken, the task closed), or after `ms`. */
+  changed(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+
+  notify(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w();
   }
 
   /** Runs fn after everything queued before it on this task: one transaction at a time per task. */
@@ -50,17 +80,21 @@ export class Task {
 
   /** Connects the transactional producer (fencing older owners) and commits this task's restore markers. */
   async fenceAndMark(): Promise<void> {
-    this.producer = this.kafka.producer({
-      transactionalId: this.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 60_000,
-      allowAutoTopicCreation: false,
-      // CONCURRENT_TRANSACTIONS clears within milliseconds; kafkajs's default first wait of 300 ms would put
-      // that on every back-to-back transaction's latency.
-      retry: { retries: 10, initialRetryTime: 5, maxRetryTime: 1000 },
-    });
-    await this.producer.connect();
+    this.producers = [this.transactionalId, `${this.transactionalId}.alt`].map((transactionalId) =>
+      this.kafka.producer({
+        transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: 60_000,
+        allowAutoTopicCreation: false,
+        // CONCURRENT_TRANSACTIONS clears within milliseconds; kafkajs's default first wait of 300 ms would put
+        // that on every back-to-back transaction's latency.
+        retry: { retries: 10, initialRetryTime: 5, maxRetryTime: 1000 },
+      }),
+    );
+    // Each connect (InitProducerId) aborts or completes the old owner's open transaction on that id and
+    // fences it; only then is the marker written, so the restore that reads up to it sees everything.
+    await Promise.all(this.producers.map((p) => p.connect()));
     const marker: Message = { key: MARKER_KEY, value: this.marker, partition: this.partition };
     await this.transact([
       { topic: this.topics.processed, message: marker },
@@ -86,8 +120,10 @@ export class Task {
   }
 
   private async transactOnce(records: OutboundRecord[], offsets?: { topic: string; partition: number; offset: string }[]): Promise<void> {
-    if (!this.producer) throw new Error(`task ${this.partition} has no producer`);
-    const tx = await this.producer.transaction();
+    const producer = this.producers[this.turn];
+    if (!producer) throw new Error(`task ${this.partition} has no producer`);
+    this.turn = (this.turn + 1) % this.producers.length;
+    const tx = await producer.transaction();
     try {
       const byTopic = new Map<string, Message[]>();
       for (const r of records) {
@@ -131,9 +167,12 @@ export class Task {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.inbox = [];
+    this.notify();
     await this.chain.catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
-    this.producer = undefined;
+    const producers = this.producers;
+    this.producers = [];
+    await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
   }
 }
 
