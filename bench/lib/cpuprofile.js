@@ -1,7 +1,7 @@
 'use strict';
 /**
  * CPU profiling of a process under test without touching its code: `node -r bench/lib/cpuprofile.js app.js`
- * with BENCH_CPU_PROFILE=<file> starts V8's sampling profiler at load and writes the profile when the
+ * with BENCH_CPU_PROFILE=<file> (`%p` in it becomes the pid) starts V8's sampling profiler at load and writes the profile when the
  * process gets SIGTERM (before the app's own shutdown hooks run). `summarize(file)` turns a .cpuprofile into
  * the top functions by self time and a split by where the code lives.
  */
@@ -20,7 +20,7 @@ function installProfiler(file) {
     if (written) return;
     written = true;
     session.post('Profiler.stop', (err, res) => {
-      if (!err) fs.writeFileSync(file, JSON.stringify(res.profile));
+      if (!err) fs.writeFileSync(file.replace('%p', String(process.pid)), JSON.stringify(res.profile));
     });
   });
 }
