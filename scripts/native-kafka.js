@@ -212,6 +212,11 @@ async function start({ port = DEFAULT_PORT, heap = process.env.KAFKA_HEAP || '51
       `port ${port} is taken by another process. Stop it, set KAFKA_PORT to another port, or set KAFKA_BROKERS to use that cluster.`,
     );
   }
+  if (await portOpen(port + 1)) {
+    throw new BrokerError(
+      `port ${port + 1} (the broker's KRaft controller listener, broker port + 1) is taken by another process. Stop it or set KAFKA_PORT to another port.`,
+    );
+  }
   checkJava();
   const libs = ensureDistribution();
   writeConfig(p, port);
