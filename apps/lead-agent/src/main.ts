@@ -1,4 +1,5 @@
 import { runAgent } from '@app/common';
 import { LeadAgentModule } from './lead-agent.module';
 
-runAgent('lead-agent', LeadAgentModule, 3101);
+// A person's lead memory (owner, count) is forgotten after a year without a new lead (STATE_TTL_DAYS).
+runAgent('lead-agent', LeadAgentModule, 3101, { stateTtlDays: 365 });

@@ -109,6 +109,19 @@ describe('ChunkProcessor (no Kafka: the records it returns are what a transactio
     expect(o.state.get('e8@acme.io')).toEqual({ attempt: 2 });
   });
 
+  it('reads a deleted or expiring key as absent (undefined), like a key never written', async () => {
+    const seen: unknown[] = [];
+    handler = async (_d, ctx) => {
+      seen.push(ctx.state.get());
+      ctx.state.delete();
+      seen.push(ctx.state.get());
+    };
+    const o = overlay();
+    o.state.set('e9@acme.io', null); // an expiry tombstone placed in the chunk before the handler ran
+    await processor().process([lead('e9')], o);
+    expect(seen).toEqual([undefined, undefined]);
+  });
+
   it('rejects a follow-up that breaks its topic contract, so the handler is retried then dead-lettered', async () => {
     handler = async (_d, ctx) => {
       ctx.publish(Topics.EmailsRequested, 'email.requested', { template: 'nope', to: 'x' });

@@ -5,6 +5,7 @@ export class AgentMetrics {
   readonly duplicates: Counter;
   readonly deadLettered: Counter;
   readonly retries: Counter;
+  readonly stateExpired: Counter;
   readonly handlerSeconds: Histogram;
   readonly transactionSeconds: Histogram;
   readonly transactionRecords: Histogram;
@@ -18,6 +19,7 @@ export class AgentMetrics {
     this.duplicates = new Counter({ name: 'hookline_agent_duplicates_skipped_total', help: 'Input events skipped as already processed', registers: r });
     this.deadLettered = new Counter({ name: 'hookline_agent_dead_lettered_total', help: 'Input records sent to the dead-letter topic', registers: r });
     this.retries = new Counter({ name: 'hookline_agent_handler_retries_total', help: 'Handler attempts that failed and were retried', registers: r });
+    this.stateExpired = new Counter({ name: 'hookline_agent_state_expired_total', help: 'Keyed state entries deleted after STATE_TTL_DAYS without a write', registers: r });
     this.handlerSeconds = new Histogram({
       name: 'hookline_agent_handler_seconds',
       help: 'Handler run time per attempt',

@@ -159,7 +159,8 @@ class HandlerRun {
       attempt,
       logger,
       state: {
-        get: <T>(k = key) => read(k) as T | undefined,
+        // null marks a deletion (by the handler, or an expiry in this chunk): absent, as for a key never written.
+        get: <T>(k = key) => (read(k) ?? undefined) as T | undefined,
         put: <T>(value: T, k = key) => void this.writes.set(k, value),
         delete: (k = key) => void this.writes.set(k, null),
       },

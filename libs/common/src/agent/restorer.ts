@@ -52,7 +52,7 @@ export async function restoreTasks(
                 for (const d of rec.ids) task.dedup.add(d, rec.t);
                 ids += rec.ids.length;
               } else if (batch.topic === topics.state && key?.startsWith(STATE_KEY_PREFIX)) {
-                task.state.set(key.slice(STATE_KEY_PREFIX.length), m.value ? (JSON.parse(m.value.toString()) as unknown) : null);
+                task.state.set(key.slice(STATE_KEY_PREFIX.length), m.value ? (JSON.parse(m.value.toString()) as unknown) : null, Number(m.timestamp));
               }
             }
             if (pending.size === 0) {

@@ -126,7 +126,7 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     if (existing) return this.whenRestored(existing);
     const { kafka, options, topicPrefix } = this.deps;
     const transactionalId = `${physicalTopic(topicPrefix, options.name)}.task-${p}`;
-    const task = new Task(p, kafka, transactionalId, { ...this.topics, group: this.group }, options.dedupWindowMs);
+    const task = new Task(p, kafka, transactionalId, { ...this.topics, group: this.group }, options.dedupWindowMs, options.stateTtlMs);
     this.tasks.set(p, task);
     this.toRestore.set(p, task);
     return this.whenRestored(task);
@@ -218,6 +218,7 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
           await task.exclusive(async () => {
             if (task.closed) throw new RevokedError();
             const overlay = task.overlay();
+            const expired = task.expireState(overlay, Date.now());
             const out = await this.processor.process(records, overlay);
             const now = Date.now();
             const t0 = process.hrtime.bigint();
@@ -233,6 +234,7 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
             metrics.duplicates.inc(out.duplicates);
             metrics.deadLettered.inc(out.deadLettered);
             metrics.retries.inc(out.retries);
+            metrics.stateExpired.inc(expired);
             for (const s of out.handlerSeconds) metrics.handlerSeconds.observe(s);
           });
         } catch (err) {

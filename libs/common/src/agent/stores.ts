@@ -38,16 +38,32 @@ export class DedupStore {
   }
 }
 
+/** Seconds since 2024 fit V8's small integers (no heap number per entry) until 2058. */
+const STATE_EPOCH_MS = Date.UTC(2024, 0, 1);
+const stateSecond = (ms: number) => Math.floor((ms - STATE_EPOCH_MS) / 1000);
+
 export class StateStore {
-  private readonly values = new Map<string, unknown>();
+  /** key -> value and the second it was last written; Map order is last-write order (a write re-inserts). */
+  private readonly values = new Map<string, { v: unknown; s: number }>();
 
   get(key: string): unknown {
-    return this.values.get(key);
+    return this.values.get(key)?.v;
   }
 
-  set(key: string, value: unknown): void {
-    if (value === null || value === undefined) this.values.delete(key);
-    else this.values.set(key, value);
+  set(key: string, value: unknown, atMs: number): void {
+    this.values.delete(key);
+    if (value !== null && value !== undefined) this.values.set(key, { v: value, s: stateSecond(atMs) });
+  }
+
+  /** Up to `limit` keys last written before nowMs - ttlMs, oldest first. Cheap: stops at the first fresh key. */
+  expired(nowMs: number, ttlMs: number, limit: number): string[] {
+    const cutoff = stateSecond(nowMs - ttlMs);
+    const out: string[] = [];
+    for (const [key, { s }] of this.values) {
+      if (s >= cutoff || out.length >= limit) break;
+      out.push(key);
+    }
+    return out;
   }
 
   get size(): number {
@@ -79,6 +95,6 @@ export class ChunkOverlay {
   /** Applies the chunk to the stores: call only after the transaction committed. */
   commit(atMs: number): void {
     for (const d of this.ids) this.dedup.add(d, atMs);
-    for (const [k, v] of this.state) this.store.set(k, v);
+    for (const [k, v] of this.state) this.store.set(k, v, atMs);
   }
 }

@@ -45,8 +45,26 @@ export class Task {
     private readonly transactionalId: string,
     private readonly topics: TaskTopics,
     dedupWindowMs: number,
+    private readonly stateTtlMs = 0,
   ) {
     this.dedup = new DedupStore(dedupWindowMs);
+  }
+
+  /** When keyed state was last checked for expiry; 0: at the first chunk (a restore may bring old keys). */
+  private stateCheckedAt = 0;
+
+  /**
+   * Deletes keyed state not written for stateTtlMs: tombstones in this chunk's overlay, so they ride its
+   * transaction (a handler of the chunk that writes such a key again wins). Checked at most once a minute
+   * (more often for TTLs under two minutes), at most 10,000 keys per chunk.
+   */
+  expireState(overlay: ChunkOverlay, nowMs: number): number {
+    if (this.stateTtlMs <= 0 || nowMs - this.stateCheckedAt < Math.min(60_000, this.stateTtlMs / 2)) return 0;
+    const keys = this.state.expired(nowMs, this.stateTtlMs, 10_000);
+    // A full batch: more may be due, so look again at the next chunk.
+    if (keys.length < 10_000) this.stateCheckedAt = nowMs;
+    for (const k of keys) overlay.state.set(k, null);
+    return keys.length;
   }
 
   /** Resolves at the next change of the inbox (a chunk taken, the task closed), or after `ms`. */

@@ -42,6 +42,8 @@ export interface AgentOptions {
   /** Lower-case kebab-case; names the consumer group, the transactional ids and the agent's own topics. */
   name: string;
   dedupWindowMs: number;
+  /** Keyed state not written for this long is deleted (a tombstone in a transaction); 0 keeps it forever. */
+  stateTtlMs: number;
   retry: RetryPolicy;
   /** Records per transaction at most. */
   maxRecordsPerTransaction: number;

@@ -51,11 +51,18 @@ class AgentHealthModule {
   }
 }
 
+/** Per-agent defaults for settings the environment may override. */
+export interface AgentDefaults {
+  /** STATE_TTL_DAYS when unset; 0 keeps keyed state forever. */
+  stateTtlDays?: number;
+}
+
 /** Agent settings from the environment, checked at start-up. */
-export function agentOptionsFromEnv(name: string, env = new EnvReader()): AgentOptions {
+export function agentOptionsFromEnv(name: string, env = new EnvReader(), defaults: AgentDefaults = {}): AgentOptions {
   return {
     name,
     dedupWindowMs: env.int('DEDUP_WINDOW_HOURS', 72, { min: 1, max: 24 * 365 }) * 3_600_000,
+    stateTtlMs: env.int('STATE_TTL_DAYS', defaults.stateTtlDays ?? 0, { min: 0, max: 3650 }) * 86_400_000,
     retry: {
       maxAttempts: env.int('RETRY_MAX_ATTEMPTS', 5, { min: 1, max: 100 }),
       initialBackoffMs: env.int('RETRY_INITIAL_MS', 200, { min: 1, max: 60_000 }),
@@ -97,11 +104,11 @@ export async function createAgentApp(feature: Type<unknown>, { options, connecti
 }
 
 /** main.ts of an agent: read config, start, exit non-zero on a start-up failure. */
-export function runAgent(name: string, feature: Type<unknown>, defaultHealthPort: number): void {
+export function runAgent(name: string, feature: Type<unknown>, defaultHealthPort: number, defaults: AgentDefaults = {}): void {
   const logger = new JsonLogger(name);
   const start = async () => {
     const env = new EnvReader();
-    const app = await createAgentApp(feature, { options: agentOptionsFromEnv(name, env), connection: kafkaConnectionFromEnv(name, env), logger });
+    const app = await createAgentApp(feature, { options: agentOptionsFromEnv(name, env, defaults), connection: kafkaConnectionFromEnv(name, env), logger });
     const port = env.port('HEALTH_PORT', defaultHealthPort);
     await app.listen(port, env.string('HOST', '0.0.0.0'));
     logger.info(`${name} started`, { healthPort: port });
