@@ -1,3 +1,4 @@
+import { describeError } from '@app/common';
 import type { Plan, WebhookRequest } from './requests';
 
 export type Fetch = typeof fetch;
@@ -42,12 +43,4 @@ async function sendOne(request: WebhookRequest, fetchImpl: Fetch): Promise<Resul
   } catch (e) {
     return { error: describeError(e) };
   }
-}
-
-/** "fetch failed: connect ECONNREFUSED ..." (duck-typed: fetch's errors may come from another realm). */
-function describeError(e: unknown): string {
-  const message = (v: unknown): string | undefined =>
-    v !== null && typeof v === 'object' && 'message' in v && typeof v.message === 'string' ? v.message : undefined;
-  const cause = e !== null && typeof e === 'object' && 'cause' in e ? message(e.cause) : undefined;
-  return [message(e) ?? String(e), cause].filter(Boolean).join(': ');
 }

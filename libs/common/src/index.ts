@@ -7,6 +7,7 @@ export * from './kafka/topics';
 export * from './kafka/ensure-topics';
 export * from './kafka/provision';
 export * from './errors/catalogue';
+export * from './errors/describe';
 export * from './contracts';
 export * from './envelope';
 export * from './kafka/batching-producer';

@@ -1,3 +1,5 @@
+import { describeError } from '@app/common';
+
 /** What one HTTP attempt came to: a status, or a network error / timeout. */
 export type SendResult = { status: number } | { error: string };
 
@@ -14,11 +16,3 @@ export const fetchSend: HttpSend = async (url, headers, body, signal) => {
     return { error: describeError(e) };
   }
 };
-
-/** "fetch failed: connect ECONNREFUSED ..." (duck-typed: fetch's errors may come from another realm). */
-function describeError(e: unknown): string {
-  const message = (v: unknown): string | undefined =>
-    v !== null && typeof v === 'object' && 'message' in v && typeof v.message === 'string' ? v.message : undefined;
-  const cause = e !== null && typeof e === 'object' && 'cause' in e ? message(e.cause) : undefined;
-  return [message(e) ?? String(e), cause].filter(Boolean).join(': ');
-}
