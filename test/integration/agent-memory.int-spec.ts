@@ -4,7 +4,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { createKafka, EnvReader, kafkaConnectionFromEnv, toKafkaMessage, Topics } from '@app/common';
 import { LeadAgentModule } from '../../apps/lead-agent/src/lead-agent.module';
 import { startAgent } from '../support/agents';
-import { feeder, provisionPrefix, unique } from '../support/kafka';
+import { feeder, provisionPrefix, unique, waitFor } from '../support/kafka';
 
 /**
  * The agent runtime keeps, per processed event, only what it must: the remembered id (about 76 bytes of
@@ -62,11 +62,7 @@ const PER_ROUND = 2000;
           }),
         });
       }
-      const deadline = Date.now() + 60_000;
-      while ((await finished()) < n) {
-        if (Date.now() > deadline) throw new Error(`agent finished ${await finished()} of ${n} events within 60 s`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(async () => (await finished()) >= n || undefined, 60_000);
       collect();
       collect();
       points.push(process.memoryUsage().heapUsed);

@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { Kafka, Producer } from 'kafkajs';
 import { createKafka, EnvReader, followUpId, kafkaConnectionFromEnv, toKafkaMessage, Topics, type AgentContext, type Lead } from '@app/common';
 import { startAgent } from '../support/agents';
-import { feeder, header, provisionPrefix, readUntil, unique } from '../support/kafka';
+import { feeder, header, provisionPrefix, readUntil, unique, waitFor } from '../support/kafka';
 
 /**
  * A rebalance while the first instance holds work it has not committed: its handlers are parked on a gate
@@ -37,14 +37,6 @@ class GatedController {
 
 @Module({ controllers: [GatedController] })
 class GatedAgentModule {}
-
-const until = async (what: string, ok: () => boolean, ms = 60_000) => {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('rebalance while an instance holds uncommitted work (real broker)', () => {
   const prefix = `${unique('rebalance')}.`;
@@ -83,11 +75,11 @@ describe('rebalance while an instance holds uncommitted work (real broker)', () 
     apps.push(await startAgent(AGENT, GatedAgentModule, prefix));
     await feed(first);
     // The first instance has taken records of every partition into chunks and is parked in its handlers.
-    await until('the first instance holds records', () => handled[0].size >= 6);
+    await waitFor(() => handled[0].size >= 6 || undefined, 60_000, 50);
 
     apps.push(await startAgent(AGENT, GatedAgentModule, prefix));
     // The second instance got partitions, fenced their ids, and redid records the first one still holds.
-    await until('the second instance redoes parked records', () => [...handled[0]].some((id) => handled[1]?.has(id)), 90_000);
+    await waitFor(() => [...handled[0]].some((id) => handled[1]?.has(id)) || undefined, 90_000, 50);
     open();
     gate = undefined;
 

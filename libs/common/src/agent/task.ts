@@ -33,6 +33,8 @@ export class Task {
   private chain: Promise<unknown> = Promise.resolve();
   closed = false;
   private prunedAt = Date.now();
+  /** When keyed state was last checked for expiry; 0: at the first chunk (a restore may bring old keys). */
+  private stateCheckedAt = 0;
   /** Records handed over by the consumer and not yet in a transaction, in offset order per input topic. */
   inbox: InputRecord[] = [];
   /** The drain loop, while one runs. */
@@ -49,9 +51,6 @@ export class Task {
   ) {
     this.dedup = new DedupStore(dedupWindowMs);
   }
-
-  /** When keyed state was last checked for expiry; 0: at the first chunk (a restore may bring old keys). */
-  private stateCheckedAt = 0;
 
   /**
    * Deletes keyed state not written for stateTtlMs: tombstones in this chunk's overlay, so they ride its
