@@ -18,6 +18,8 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
+      // A library is imported through its entry point only (test/unit/architecture checks which may import which).
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^@app/[^/]+/', message: 'import a library through its entry point: @app/<lib>' }] }],
     },
   },
   {

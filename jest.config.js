@@ -3,7 +3,8 @@
 const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  moduleNameMapper: { '^@app/common(|/.*)$': '<rootDir>/libs/common/src$1' },
+  moduleNameMapper: { '^@app/(common|contracts|kafka|webhooks|agent)$': '<rootDir>/libs/$1/src' },
+  setupFiles: ['<rootDir>/test/support/expose-gc.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
 };
 

@@ -48,7 +48,7 @@ async function main() {
     console.log(`kafka | using KAFKA_BROKERS=${process.env.KAFKA_BROKERS}`);
   }
 
-  const common = require(path.join(root, 'dist/libs/common/src'));
+  const common = Object.assign({}, ...['common', 'contracts', 'kafka'].map((lib) => require(path.join(root, 'dist/libs', lib, 'src'))));
   const logger = new common.JsonLogger('stack');
   const conn = common.kafkaConnectionFromEnv('stack');
   const agentSpecs = ['lead-agent', 'fulfillment-agent'].flatMap((a) => common.agentTopicList(a));

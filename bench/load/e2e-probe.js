@@ -17,7 +17,7 @@ process.on('disconnect', () => process.exit(2));
 
 async function main() {
   const cfg = JSON.parse(process.argv[2]);
-  const common = require(path.join(cfg.dist, 'libs/common/src'));
+  const common = require(path.join(cfg.dist, 'libs/contracts/src'));
   const topics = [common.Topics.LeadsQualified, common.Topics.LeadsDisqualified].map((t) => common.physicalTopic(cfg.prefix, t));
   const kafka = new Kafka({ clientId: 'bench-e2e-probe', brokers: cfg.brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `${cfg.prefix}bench-e2e-probe`, readUncommitted: false, maxWaitTimeInMs: 100 });

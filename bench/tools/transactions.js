@@ -4,7 +4,7 @@
  * Each transaction is what a lead-agent task commits: 4 follow-ups on two topics, one processed-ids record
  * and one state record in the task's partition, the input offset, commit. Run for 1 and 6 tasks at once
  * (one task per input partition), with one transactional id per task or two used in turn (what
- * libs/common/src/agent/task.ts does). Prints the mean time of each phase:
+ * libs/agent/src/task.ts does). Prints the mean time of each phase:
  *   send    = AddPartitionsToTxn + Produce (waits out CONCURRENT_TRANSACTIONS when the previous
  *             transaction on the same id is still being completed by the coordinator)
  *   offsets = AddOffsetsToTxn + TxnOffsetCommit

@@ -1,6 +1,7 @@
 import { Controller, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { LeadQualified, runAgent, Topics, type AgentContext } from '@app/common';
+import { LeadQualified, Topics } from '@app/contracts';
+import { runAgent, type AgentContext } from '@app/agent';
 
 @Controller()
 class WelcomeController {

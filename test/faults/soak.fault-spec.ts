@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import type { Kafka } from 'kafkajs';
-import { followUpId } from '@app/common';
+import { followUpId } from '@app/agent';
 import { sample, SECRETS, signed } from '../support/ingress';
 import { header, provisionPrefix, readUntil, testKafka, unique } from '../support/kafka';
 import { spawnApp, stopped } from '../support/processes';

@@ -1,6 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Kafka, Producer } from 'kafkajs';
-import { EnvReader, followUpId, kafkaConnectionFromEnv, toKafkaMessage, Topics, createKafka } from '@app/common';
+import { EnvReader, toKafkaMessage } from '@app/common';
+import { followUpId } from '@app/agent';
+import { kafkaConnectionFromEnv, createKafka } from '@app/kafka';
+import { Topics } from '@app/contracts';
 import { feeder, header, provisionPrefix, readUntil, unique } from '../support/kafka';
 import { spawnApp, stopped } from '../support/processes';
 

@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka, Producer } from 'kafkajs';
-import { createKafka, EnvReader, kafkaConnectionFromEnv, toKafkaMessage, Topics } from '@app/common';
+import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
+import { EnvReader, toKafkaMessage } from '@app/common';
+import { Topics } from '@app/contracts';
 import { LeadAgentModule } from '../../apps/lead-agent/src/lead-agent.module';
 import { startAgent } from '../support/agents';
 import { feeder, provisionPrefix, unique, waitFor } from '../support/kafka';
@@ -17,7 +19,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const ROUNDS = 6;
 const PER_ROUND = 2000;
 
-(gc ? describe : describe.skip)('agent memory (real broker, forced GC)', () => {
+describe('agent memory (real broker, forced GC)', () => {
   const prefix = `${unique('agentmem')}.`;
   let kafka: Kafka;
   let producer: Producer;

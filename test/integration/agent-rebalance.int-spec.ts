@@ -1,7 +1,10 @@
 import { Controller, Module, type INestApplication } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { Kafka, Producer } from 'kafkajs';
-import { createKafka, EnvReader, followUpId, kafkaConnectionFromEnv, toKafkaMessage, Topics, type AgentContext, type Lead } from '@app/common';
+import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
+import { EnvReader, toKafkaMessage } from '@app/common';
+import { followUpId, type AgentContext } from '@app/agent';
+import { Topics, type Lead } from '@app/contracts';
 import { startAgent } from '../support/agents';
 import { feeder, header, provisionPrefix, readUntil, unique, waitFor } from '../support/kafka';
 

@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Kafka } from 'kafkajs';
-import { createKafka, EnvReader, followUpId, kafkaConnectionFromEnv } from '@app/common';
+import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
+import { EnvReader } from '@app/common';
+import { followUpId } from '@app/agent';
 import { LeadAgentModule } from '../../apps/lead-agent/src/lead-agent.module';
 import { startAgent } from '../support/agents';
 import { signed } from '../support/ingress';

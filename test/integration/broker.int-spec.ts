@@ -1,5 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { ensureTopics, type TopicSpec } from '@app/common';
+import { ensureTopics } from '@app/kafka';
+import { type TopicSpec } from '@app/contracts';
 import { readUntil, testKafka, unique } from '../support/kafka';
 
 describe('the Kafka broker the tests run against', () => {

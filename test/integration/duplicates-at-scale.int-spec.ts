@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Kafka, Producer } from 'kafkajs';
-import { followUpId, idDigest, toKafkaMessage, Topics } from '@app/common';
+import { followUpId, idDigest } from '@app/agent';
+import { toKafkaMessage } from '@app/common';
+import { Topics } from '@app/contracts';
 import { LeadAgentModule } from '../../apps/lead-agent/src/lead-agent.module';
 import { startAgent } from '../support/agents';
 import { feeder, header, provisionPrefix, readUntil, testKafka, unique } from '../support/kafka';

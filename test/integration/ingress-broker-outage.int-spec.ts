@@ -2,7 +2,8 @@ import { unique } from '../support/kafka';
 import { signed } from '../support/ingress';
 import { startIngress, type RunningIngress } from '../support/ingress-kafka';
 import { readUntil } from '../support/kafka';
-import { createKafka, kafkaConnectionFromEnv, EnvReader } from '@app/common';
+import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
+import { EnvReader } from '@app/common';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const native = require('../../scripts/native-kafka.js') as {

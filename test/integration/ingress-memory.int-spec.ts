@@ -7,7 +7,7 @@ import { startIngress } from '../support/ingress-kafka';
  */
 const gc = (globalThis as { gc?: () => void }).gc;
 
-(gc ? describe : describe.skip)('ingress memory (real broker, forced GC)', () => {
+describe('ingress memory (real broker, forced GC)', () => {
   it('holds no memory per request once warm', async () => {
     const ingress = await startIngress({ quiet: true });
     const collect = gc as () => void;

@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { createKafka, EnvReader, ENTITY_PARTITIONS, kafkaConnectionFromEnv, toKafkaMessage, Topics } from '@app/common';
+import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
+import { EnvReader, toKafkaMessage } from '@app/common';
+import { ENTITY_PARTITIONS, Topics } from '@app/contracts';
 import { LeadAgentModule } from '../../apps/lead-agent/src/lead-agent.module';
 import { startAgent } from '../support/agents';
 import { feeder, provisionPrefix, readUntil, unique } from '../support/kafka';

@@ -1,5 +1,7 @@
 import type { INestApplication, Type } from '@nestjs/common';
-import { agentOptionsFromEnv, createAgentApp, EnvReader, JsonLogger, kafkaConnectionFromEnv, type AgentOptions } from '@app/common';
+import { agentOptionsFromEnv, createAgentApp, type AgentOptions } from '@app/agent';
+import { EnvReader, JsonLogger } from '@app/common';
+import { kafkaConnectionFromEnv } from '@app/kafka';
 
 /** An agent running in this process against the test broker, under the given topic prefix. */
 export async function startAgent(

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ERRORS, EnvReader, loadProviders, type ErrorCode, type OutboundRecord, type Provider } from '@app/common';
+import { ERRORS, EnvReader, type ErrorCode } from '@app/common';
+import { loadProviders, type Provider } from '@app/webhooks';
+import { type OutboundRecord } from '@app/kafka';
 import { FakeProducer, ingressWithFake, ROOT, sample, SECRETS, signed } from './ingress';
 
 /** The hostile-input harness: one ingress with a fake producer, a request counter and the checks every case shares. */

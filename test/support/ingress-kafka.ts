@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { agentTopicList, EnvReader, JsonLogger, type ProducerPool } from '@app/common';
+import { agentTopicList } from '@app/contracts';
+import { EnvReader, JsonLogger } from '@app/common';
+import { type ProducerPool } from '@app/kafka';
 import { buildIngress } from '../../apps/ingress/src/build-ingress';
 import { ROOT, SECRETS } from './ingress';
 import { unique } from './kafka';

@@ -1,19 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import {
-  AppError,
-  createRegistry,
-  EnvReader,
-  IngressMetrics,
-  JsonLogger,
-  loadProviders,
-  signRequest,
-  SCHEME_PRESETS,
-  type OutboundRecord,
-  type ProducerPort,
-  type SchemeConfig,
-} from '@app/common';
+import { AppError, createRegistry, EnvReader, JsonLogger } from '@app/common';
+import { IngressMetrics } from '../../apps/ingress/src/metrics';
+import { loadProviders, signRequest, SCHEME_PRESETS, type SchemeConfig } from '@app/webhooks';
+import { type OutboundRecord, type ProducerPort } from '@app/kafka';
 import { createIngressApp } from '../../apps/ingress/src/create-app';
 
 export const ROOT = join(__dirname, '..', '..');

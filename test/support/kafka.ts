@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { agentTopicList, createKafka, ensureTopics, kafkaConnectionFromEnv, topicSpecs } from '@app/common';
+import { agentTopicList, topicSpecs } from '@app/contracts';
+import { createKafka, ensureTopics, kafkaConnectionFromEnv } from '@app/kafka';
 
 /** A name no other test or run uses: topics, groups and transactional ids never collide. */
 export function unique(prefix: string): string {

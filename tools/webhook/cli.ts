@@ -1,4 +1,4 @@
-import { createVerifier, secretEnvName } from '@app/common';
+import { createVerifier, secretEnvName } from '@app/webhooks';
 import { parseArgs, UsageError, USAGE } from './args';
 import { loadPayload } from './payload';
 import { providerSpec } from './providers';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SCHEME_PRESETS, type SchemeConfig } from '@app/common';
+import { SCHEME_PRESETS, type SchemeConfig } from '@app/webhooks';
 import { suffixEmail, suffixString, type JsonObject } from './json';
 import { nextShopOrder } from './shop-order';
 

@@ -2,7 +2,7 @@
 /**
  * `npm run webhook -- ...`: runs the compiled CLI, first rebuilding dist/ (npm run build) only when
  * dist/tools/webhook/cli.js is missing or older than a source it is compiled from (a .ts file under
- * tools/webhook or libs/common/src). Samples are read at run time, so editing them needs no build.
+ * tools/webhook or libs/). Samples are read at run time, so editing them needs no build.
  * Build output goes to stderr so stdout stays the CLI's own.
  */
 const { spawnSync } = require('node:child_process');
@@ -25,7 +25,7 @@ function newestSource(dir) {
 function isStale() {
   if (!fs.existsSync(cli)) return true;
   const built = fs.statSync(cli).mtimeMs;
-  return [path.join(root, 'tools', 'webhook'), path.join(root, 'libs', 'common', 'src')].some((dir) => newestSource(dir) > built);
+  return [path.join(root, 'tools', 'webhook'), path.join(root, 'libs')].some((dir) => newestSource(dir) > built);
 }
 
 if (isStale()) {

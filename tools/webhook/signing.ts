@@ -1,4 +1,4 @@
-import { signRequest } from '@app/common';
+import { signRequest } from '@app/webhooks';
 import type { ProviderSpec } from './providers';
 
 export const STALE_MS = 10 * 60 * 1000;

@@ -1,4 +1,4 @@
-import { validateAs } from '@app/common';
+import { validateAs } from '@app/contracts';
 import { WebhookDispatcher } from './delivery/webhook-dispatcher';
 import { CarrierError } from './errors';
 import { CreateShipmentRequest } from './shipments/create-shipment.request';

@@ -1,4 +1,5 @@
-import { ConfigError, createVerifier, EnvReader, SCHEME_PRESETS } from '@app/common';
+import { ConfigError, EnvReader } from '@app/common';
+import { createVerifier, SCHEME_PRESETS } from '@app/webhooks';
 
 export const SECRET_VARIABLE = 'WEBHOOK_SECRET_LOGISTICS';
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConfigError, EnvReader } from '@app/common';
+import { ConfigError, EnvReader } from '@app/agent';
 import { CARRIER, CARRIER_CALLBACK_URL } from './carrier/carrier.port';
 import { HttpCarrier } from './carrier/http-carrier';
 import { FulfilOrder } from './orders/fulfil-order';

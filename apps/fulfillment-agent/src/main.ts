@@ -1,4 +1,4 @@
-import { runAgent } from '@app/common';
+import { runAgent } from '@app/agent';
 import { FulfillmentAgentModule } from './fulfillment-agent.module';
 
 runAgent('fulfillment-agent', FulfillmentAgentModule, 3102);

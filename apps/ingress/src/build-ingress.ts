@@ -1,20 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import {
-  createKafka,
-  createRegistry,
-  extraTopics,
-  IngressMetrics,
-  kafkaConnectionFromEnv,
-  loadProviders,
-  ProducerPool,
-  providerTopicSpec,
-  provisionTopics,
-  topicSpecs,
-  type EnvReader,
-  type JsonLogger,
-  type Provider,
-  type TopicSpec,
-} from '@app/common';
+import { createKafka, kafkaConnectionFromEnv, ProducerPool, provisionTopics } from '@app/kafka';
+import { createRegistry, type EnvReader, type JsonLogger } from '@app/common';
+import { extraTopics, loadProviders, type Provider } from '@app/webhooks';
+import { IngressMetrics } from './metrics';
+import { providerTopicSpec, topicSpecs, type TopicSpec } from '@app/contracts';
 import { ingressConfigFromEnv, type IngressConfig } from './config';
 import { createIngressApp } from './create-app';
 

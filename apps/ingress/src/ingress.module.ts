@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import { IngressMetrics, JsonLogger, WebhookIngest, type ProducerPort, type Provider } from '@app/common';
+import { IngressMetrics } from './metrics';
+import { JsonLogger } from '@app/common';
+import { WebhookIngest, type Provider } from '@app/webhooks';
+import { type ProducerPort } from '@app/kafka';
 import { HealthController } from './health/health.controller';
 import { METRICS_REGISTRY, PRODUCER } from './tokens';
 import { WebhooksController } from './webhooks/webhooks.controller';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Module } from '@nestjs/common';
-import { EnvReader } from '@app/common';
+import { EnvReader } from '@app/agent';
 import { loadRoster, ROSTER } from './qualification/assignment';
 import { LEAD_ENRICHER, OfflineEnricher } from './qualification/enrichment';
 import { LeadsController } from './qualification/leads.controller';

@@ -1,19 +1,11 @@
+/**
+ * @app/common: what every hookline process shares and nothing more: fail-fast configuration, JSON
+ * logging with redaction, the error catalogue, the CloudEvents envelope and the metrics registry.
+ */
 import 'reflect-metadata';
 export * from './config/env';
 export * from './logging/logger';
-export * from './kafka/connection';
-export * from './kafka/client';
-export * from './kafka/topics';
-export * from './kafka/ensure-topics';
-export * from './kafka/provision';
 export * from './errors/catalogue';
 export * from './errors/describe';
-export * from './contracts';
-export * from './envelope';
-export * from './kafka/batching-producer';
-export * from './webhooks';
-export * from './signatures';
+export * from './envelope/cloudevent';
 export * from './observability/metrics';
-export * from './agent';
-export * from './nest/agent-app';
-export * from './kafka/producer-pool';

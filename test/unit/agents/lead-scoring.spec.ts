@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { Lead } from '@app/common';
+import { Lead } from '@app/contracts';
 import { assignRep, type Rep } from '../../../apps/lead-agent/src/qualification/assignment';
 import { OfflineEnricher } from '../../../apps/lead-agent/src/qualification/enrichment';
 import { scoreLead } from '../../../apps/lead-agent/src/qualification/scoring';

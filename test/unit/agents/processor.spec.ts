@@ -1,18 +1,6 @@
-import {
-  ChunkOverlay,
-  ChunkProcessor,
-  DeadLetterError,
-  DedupStore,
-  followUpId,
-  headerString,
-  JsonLogger,
-  StateStore,
-  toKafkaMessage,
-  Topics,
-  type AgentContext,
-  type HandlerFn,
-  type InputRecord,
-} from '@app/common';
+import { ChunkOverlay, ChunkProcessor, DeadLetterError, DedupStore, followUpId, StateStore, type AgentContext, type HandlerFn, type InputRecord } from '@app/agent';
+import { headerString, JsonLogger, toKafkaMessage } from '@app/common';
+import { Topics } from '@app/contracts';
 
 const lead = (id: string, email = `${id}@acme.io`): InputRecord => {
   const m = toKafkaMessage(

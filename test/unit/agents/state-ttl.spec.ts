@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { ChunkOverlay, StateStore } from '@app/common';
-import { Task } from '../../../libs/common/src/agent/task';
+import { ChunkOverlay, StateStore } from '@app/agent';
+import { Task } from '../../../libs/agent/src/task';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;

@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createVerifier, EnvReader, loadProviders, SCHEME_PRESETS, WebhookIngest, type OutboundRecord } from '@app/common';
+import { createVerifier, loadProviders, SCHEME_PRESETS, WebhookIngest } from '@app/webhooks';
+import { EnvReader } from '@app/common';
+import { type OutboundRecord } from '@app/kafka';
 import { backoffMs } from '../../../apps/carrier-simulator/src/delivery/delivery-job';
 import { WebhookDispatcher } from '../../../apps/carrier-simulator/src/delivery/webhook-dispatcher';
 import { ROOT, SECRETS } from '../../support/ingress';

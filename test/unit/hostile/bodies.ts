@@ -1,4 +1,4 @@
-import type { OutboundRecord } from '@app/common';
+import type { OutboundRecord } from '@app/kafka';
 import { post, PROVIDERS, quarantined, SAMPLES, signedFor, type HostileCase } from '../../support/hostile';
 
 /** Hostile bodies: truncated, oversized, empty, invalid UTF-8, BOMs, deep nesting, huge numbers. */

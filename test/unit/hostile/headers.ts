@@ -1,4 +1,4 @@
-import type { OutboundRecord } from '@app/common';
+import type { OutboundRecord } from '@app/kafka';
 import { kafkaHeader, post, PROVIDERS, SAMPLES, SIGNATURE_HEADER, signedFor, type HeaderMap, type HostileCase, type ProviderName } from '../../support/hostile';
 
 /**

@@ -1,4 +1,4 @@
-import type { OutboundRecord } from '@app/common';
+import type { OutboundRecord } from '@app/kafka';
 import { kafkaHeader, post, quarantined, SAMPLES, signedFor, type HostileCase } from '../../support/hostile';
 
 /**

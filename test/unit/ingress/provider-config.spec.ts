@@ -1,7 +1,8 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, EnvReader, parseProviders, signRequest } from '@app/common';
+import { ConfigError, EnvReader } from '@app/common';
+import { parseProviders, signRequest } from '@app/webhooks';
 import { ingressWithFake } from '../../support/ingress';
 
 const yaml = (providers: string) => `providers:\n${providers}`;

@@ -5,7 +5,7 @@ import {
   signRequest,
   type HmacSchemeConfig,
   type SchemeConfig,
-} from '../../../libs/common/src/signatures';
+} from '@app/webhooks';
 import { BODY, GENERIC_SHA512, NOW } from './scheme-cases';
 
 const hmac = (overrides: Partial<HmacSchemeConfig>): SchemeConfig => ({ ...SCHEME_PRESETS.crm, ...overrides });

@@ -1,6 +1,6 @@
 /** Property tests: whatever arrives in the headers, verify() answers, never throws, never accepts a forgery. */
 import fc from 'fast-check';
-import { createVerifier, type HeaderValue } from '../../../libs/common/src/signatures';
+import { createVerifier, type HeaderValue } from '@app/webhooks';
 import { BODY, NOW, SCHEME_CASES, sign } from './scheme-cases';
 
 const headerValue: fc.Arbitrary<HeaderValue> = fc.oneof(

@@ -3,7 +3,7 @@
  * the examples published in the providers' own docs. They pin the wire format:
  * a verifier and signer that agree with each other but not with the provider fail on them.
  */
-import { SCHEME_PRESETS, type Headers, type SchemeConfig } from '../../../libs/common/src/signatures';
+import { SCHEME_PRESETS, type Headers, type SchemeConfig } from '@app/webhooks';
 import { GENERIC_SHA512 } from './scheme-cases';
 
 export interface KnownVector {

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
-import { createVerifier, SCHEME_PRESETS, signRequest, type SchemeConfig } from '../../../libs/common/src/signatures';
+import { createVerifier, SCHEME_PRESETS, signRequest, type SchemeConfig } from '@app/webhooks';
 import { octokitSign, octokitVerify } from './octokit';
 
 const PAYLOAD = JSON.stringify({ id: 'evt_test_1', object: 'event', data: { amount: 4200, note: 'café ☕' } });

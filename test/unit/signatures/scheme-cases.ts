@@ -7,7 +7,7 @@ import {
   type HmacSchemeConfig,
   type SchemeConfig,
   type VerifyResult,
-} from '../../../libs/common/src/signatures';
+} from '@app/webhooks';
 
 export const NOW = 1_700_000_000_000;
 export const BODY = Buffer.from('{"id":"evt_1","amount":42}');

@@ -1,5 +1,5 @@
 /** Structure rules particular to the Stripe and Standard Webhooks headers. */
-import { createVerifier, SCHEME_PRESETS, signRequest, type Headers } from '../../../libs/common/src/signatures';
+import { createVerifier, SCHEME_PRESETS, signRequest, type Headers } from '@app/webhooks';
 import { BODY, MESSAGE_ID, NOW } from './scheme-cases';
 
 const NOW_SECONDS = NOW / 1000;

@@ -1,5 +1,5 @@
 /** Table-driven behaviour of every preset and a generic HMAC scheme, through the public API only. */
-import { createVerifier, signRequest, type VerifyFailure, type VerifyResult } from '../../../libs/common/src/signatures';
+import { createVerifier, signRequest, type VerifyFailure, type VerifyResult } from '@app/webhooks';
 import { KNOWN_VECTORS } from './known-vectors';
 import { BODY, NOW, SCHEME_CASES, sign, verify, type SchemeCase } from './scheme-cases';
 

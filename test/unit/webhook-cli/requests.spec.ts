@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { createVerifier, EnvReader, loadProviders, WebhookIngest, type OutboundRecord } from '@app/common';
+import { createVerifier, loadProviders, WebhookIngest } from '@app/webhooks';
+import { EnvReader } from '@app/common';
+import { type OutboundRecord } from '@app/kafka';
 import { parseArgs, type SendOptions } from '../../../tools/webhook/args';
 import { loadPayload } from '../../../tools/webhook/payload';
 import { PROVIDERS } from '../../../tools/webhook/providers';

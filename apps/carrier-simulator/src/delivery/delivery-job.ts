@@ -1,4 +1,5 @@
-import { SCHEME_PRESETS, signRequest, type JsonLogger } from '@app/common';
+import { SCHEME_PRESETS, signRequest } from '@app/webhooks';
+import { type JsonLogger } from '@app/common';
 import { RETRY_MAX_DELAY_MS, type DeliveryConfig } from '../config';
 import type { DeliveryAttempt } from '../shipments/shipment-store';
 import type { HttpSend, SendResult } from './http-send';

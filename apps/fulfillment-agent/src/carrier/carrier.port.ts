@@ -1,4 +1,4 @@
-import type { Address, OrderLine } from '@app/common';
+import type { Address, OrderLine } from '@app/contracts';
 
 export interface Dispatch {
   shipmentId: string;

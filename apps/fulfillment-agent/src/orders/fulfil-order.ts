@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeadLetterError, followUpId, Topics, type AgentContext, type Order, type OrderStatus, type ShipmentUpdate } from '@app/common';
+import { DeadLetterError, followUpId, type AgentContext } from '@app/agent';
+import { Topics, type Order, type OrderStatus, type ShipmentUpdate } from '@app/contracts';
 import { CARRIER, CARRIER_CALLBACK_URL, type CarrierPort } from '../carrier/carrier.port';
 import { transition, type OrderState } from './order-state';
 

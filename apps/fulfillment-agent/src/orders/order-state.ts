@@ -1,4 +1,4 @@
-import type { Customer, OrderLine, OrderStatus, ShipmentStatus } from '@app/common';
+import type { Customer, OrderLine, OrderStatus, ShipmentStatus } from '@app/contracts';
 
 /** What the agent keeps per order, in its keyed state (key: order id). */
 export interface OrderState {

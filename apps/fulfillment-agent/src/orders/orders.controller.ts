@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { Order, ShipmentUpdate, Topics, type AgentContext } from '@app/common';
+import { Order, ShipmentUpdate, Topics } from '@app/contracts';
+import { type AgentContext } from '@app/agent';
 import { FulfilOrder } from './fulfil-order';
 
 @Controller()

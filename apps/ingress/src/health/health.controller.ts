@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { ProducerPort } from '@app/common';
+import type { ProducerPort } from '@app/kafka';
 import { METRICS_REGISTRY, PRODUCER } from '../tokens';
 
 @Controller()

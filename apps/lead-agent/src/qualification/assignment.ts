@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { ConfigError } from '@app/common';
+import { ConfigError } from '@app/agent';
 
 export interface Rep {
   name: string;

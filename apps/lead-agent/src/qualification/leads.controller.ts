@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { Lead, Topics, type AgentContext } from '@app/common';
+import { Lead, Topics } from '@app/contracts';
+import { type AgentContext } from '@app/agent';
 import { QualifyLead } from './qualify-lead';
 
 @Controller()

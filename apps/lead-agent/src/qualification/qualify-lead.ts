@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { normalizeEmail, Topics, type AgentContext, type Lead } from '@app/common';
+import { normalizeEmail, Topics, type Lead } from '@app/contracts';
+import { type AgentContext } from '@app/agent';
 import { assignRep, ROSTER, type Rep } from './assignment';
 import { LEAD_ENRICHER, type LeadEnricher } from './enrichment';
 import { scoreLead } from './scoring';

@@ -1,4 +1,4 @@
-import type { Lead } from '@app/common';
+import type { Lead } from '@app/contracts';
 import type { Enrichment } from './enrichment';
 
 export interface Score {

@@ -1,0 +1,120 @@
+import { Controller, Get, Header, Inject, Module, Res, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
+import type { Registry } from 'prom-client';
+import { AgentMetrics } from '../metrics';
+import { ExactlyOnceServer } from '../server';
+import type { AgentOptions } from '../types';
+import { EnvReader } from '@app/common';
+import { createKafka } from '@app/kafka';
+import { kafkaConnectionFromEnv, type KafkaConnection } from '@app/kafka';
+import { provisionTopics } from '@app/kafka';
+import { agentTopicList, ENTITY_PARTITIONS, topicSpecs } from '@app/contracts';
+import { JsonLogger } from '@app/common';
+import { createRegistry } from '@app/common';
+
+const SERVER = Symbol('AGENT_SERVER');
+const REGISTRY = Symbol('AGENT_REGISTRY');
+
+@Controller()
+class AgentHealthController {
+  constructor(
+    @Inject(SERVER) private readonly server: ExactlyOnceServer,
+    @Inject(REGISTRY) private readonly registry: Registry,
+  ) {}
+
+  @Get('health')
+  health(@Res({ passthrough: true }) reply: FastifyReply) {
+    void reply.status(this.server.ready ? 200 : 503);
+    return { status: this.server.ready ? 'ok' : 'starting', rememberedIds: this.server.rememberedIds };
+  }
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  metrics() {
+    return this.registry.metrics();
+  }
+}
+
+@Module({})
+class AgentHealthModule {
+  static register(server: ExactlyOnceServer, registry: Registry): DynamicModule {
+    return {
+      module: AgentHealthModule,
+      controllers: [AgentHealthController],
+      providers: [
+        { provide: SERVER, useValue: server },
+        { provide: REGISTRY, useValue: registry },
+      ],
+    };
+  }
+}
+
+/** Per-agent defaults for settings the environment may override. */
+export interface AgentDefaults {
+  /** STATE_TTL_DAYS when unset; 0 keeps keyed state forever. */
+  stateTtlDays?: number;
+}
+
+/** Agent settings from the environment, checked at start-up. */
+export function agentOptionsFromEnv(name: string, env = new EnvReader(), defaults: AgentDefaults = {}): AgentOptions {
+  return {
+    name,
+    dedupWindowMs: env.int('DEDUP_WINDOW_HOURS', 72, { min: 1, max: 24 * 365 }) * 3_600_000,
+    stateTtlMs: env.int('STATE_TTL_DAYS', defaults.stateTtlDays ?? 0, { min: 0, max: 3650 }) * 86_400_000,
+    retry: {
+      maxAttempts: env.int('RETRY_MAX_ATTEMPTS', 5, { min: 1, max: 100 }),
+      initialBackoffMs: env.int('RETRY_INITIAL_MS', 200, { min: 1, max: 60_000 }),
+      maxBackoffMs: env.int('RETRY_MAX_MS', 5000, { min: 1, max: 60_000 }),
+    },
+    maxRecordsPerTransaction: env.int('MAX_RECORDS_PER_TRANSACTION', 500, { min: 1, max: 10_000 }),
+    concurrency: env.int('AGENT_CONCURRENCY', ENTITY_PARTITIONS, { min: 1, max: 64 }),
+    sessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 10_000, { min: 6000, max: 300_000 }),
+  };
+}
+
+export interface AgentAppOptions {
+  options: AgentOptions;
+  connection: KafkaConnection;
+  logger: JsonLogger;
+}
+
+/**
+ * An agent process: the feature module's @EventPattern handlers on the exactly-once transport, plus a
+ * small HTTP server for /health and /metrics. Call listen(port) on the result.
+ */
+export async function createAgentApp(feature: Type<unknown>, { options, connection, logger }: AgentAppOptions): Promise<INestApplication> {
+  await provisionTopics(connection, [...topicSpecs(), ...agentTopicList(options.name, options.dedupWindowMs)], logger);
+  const registry = createRegistry(options.name);
+  const server = new ExactlyOnceServer({
+    kafka: createKafka(connection, logger),
+    options,
+    topicPrefix: connection.topicPrefix,
+    logger,
+    metrics: new AgentMetrics(registry),
+  });
+  @Module({ imports: [feature, AgentHealthModule.register(server, registry)] })
+  class AgentRootModule {}
+  const app = await NestFactory.create(AgentRootModule, new FastifyAdapter(), { logger });
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+  app.enableShutdownHooks();
+  await app.startAllMicroservices();
+  return app;
+}
+
+/** main.ts of an agent: read config, start, exit non-zero on a start-up failure. */
+export function runAgent(name: string, feature: Type<unknown>, defaultHealthPort: number, defaults: AgentDefaults = {}): void {
+  const logger = new JsonLogger(name);
+  const start = async () => {
+    const env = new EnvReader();
+    const app = await createAgentApp(feature, { options: agentOptionsFromEnv(name, env, defaults), connection: kafkaConnectionFromEnv(name, env), logger });
+    const port = env.port('HEALTH_PORT', defaultHealthPort);
+    await app.listen(port, env.string('HOST', '0.0.0.0'));
+    logger.info(`${name} started`, { healthPort: port });
+  };
+  start().catch((err: unknown) => {
+    logger.error(`${name} failed to start`, { error: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  });
+}

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { JsonLogger } from '@app/common';
+import { MARKER_KEY, STATE_KEY_PREFIX, type Task } from './task';
+
+/**
+ * Rebuilds the dedup and state stores of newly assigned tasks from the agent's `processed` and `state`
+ * topics. Each task first committed a marker with a fresh nonce into partition p of both topics (after
+ * fencing older owners), so reading read_committed until both markers appear yields everything any
+ * previous owner committed, and nothing it had not.
+ */
+export async function restoreTasks(
+  kafka: Kafka,
+  tasks: Task[],
+  topics: { processed: string; state: string },
+  logger: JsonLogger,
+  timeoutMs = 120_000,
+): Promise<{ ids: number; keys: number; ms: number }> {
+  const t0 = Date.now();
+  const byPartition = new Map(tasks.map((t) => [t.partition, t]));
+  const pending = new Set(tasks.flatMap((t) => [`${topics.processed}:${t.partition}`, `${topics.state}:${t.partition}`]));
+  const consumer = kafka.consumer({
+    groupId: `${topics.state}.restore-${randomBytes(6).toString('hex')}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 100,
+    maxBytesPerPartition: 8 * 1024 * 1024,
+  });
+  let ids = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topics.processed, topics.state], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`restore did not finish within ${timeoutMs} ms`)), timeoutMs);
+      consumer
+        .run({
+          autoCommit: false,
+          partitionsConsumedConcurrently: 1,
+          eachBatch: async ({ batch }) => {
+            const task = byPartition.get(batch.partition);
+            const slot = `${batch.topic}:${batch.partition}`;
+            if (!task || !pending.has(slot)) return;
+            const now = Date.now();
+            for (const m of batch.messages) {
+              const key = m.key?.toString();
+              if (key === MARKER_KEY) {
+                if (m.value?.toString() === task.marker) pending.delete(slot);
+                continue;
+              }
+              if (batch.topic === topics.processed && m.value) {
+                const rec = JSON.parse(m.value.toString()) as { t: number; ids: string[] };
+                if (task.dedup.isExpired(rec.t, now)) continue;
+                for (const d of rec.ids) task.dedup.add(d, rec.t);
+                ids += rec.ids.length;
+              } else if (batch.topic === topics.state && key?.startsWith(STATE_KEY_PREFIX)) {
+                task.state.set(key.slice(STATE_KEY_PREFIX.length), m.value ? (JSON.parse(m.value.toString()) as unknown) : null, Number(m.timestamp));
+              }
+            }
+            if (pending.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+  const result = { ids, keys: tasks.reduce((n, t) => n + t.state.size, 0), ms: Date.now() - t0 };
+  logger.info('tasks restored', { tasks: tasks.map((t) => t.partition), ...result });
+  return result;
+}

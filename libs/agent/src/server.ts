@@ -1,0 +1,291 @@
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { JsonLogger } from '@app/common';
+import { agentTopics, physicalTopic } from '@app/contracts';
+import { CoPartitionedAssigner } from './copartitioned-assigner';
+import type { AgentMetrics } from './metrics';
+import { ChunkProcessor, type HandlerFn } from './processor';
+import { restoreTasks } from './restorer';
+import { Task } from './task';
+import type { AgentContext, AgentOptions } from './types';
+
+/** The task was revoked (or stopped) before its chunk's transaction began. */
+class RevokedError extends Error {}
+
+export interface ExactlyOnceServerDeps {
+  kafka: Kafka;
+  options: AgentOptions;
+  topicPrefix: string;
+  logger: JsonLogger;
+  metrics: AgentMetrics;
+}
+
+/**
+ * A Nest transport that gives `@EventPattern('<topic>')` handlers exactly-once effects on Kafka: each
+ * chunk of records is decoded, deduplicated by event id, handled, and its follow-ups, processed ids,
+ * state writes and input offsets are committed in one transaction by the task's transactional producer.
+ */
+export class ExactlyOnceServer extends Server implements CustomTransportStrategy {
+  private consumer?: Consumer;
+  private readonly tasks = new Map<number, Task>();
+  private restoring?: Promise<void>;
+  private readonly toRestore = new Map<number, Task>();
+  private readonly processor: ChunkProcessor;
+  private readonly group: string;
+  private readonly topics: { processed: string; state: string };
+  private running = false;
+
+  constructor(private readonly deps: ExactlyOnceServerDeps) {
+    super();
+    const { options, topicPrefix, logger } = deps;
+    const own = agentTopics(options.name, options.dedupWindowMs);
+    this.group = physicalTopic(topicPrefix, options.name);
+    this.topics = { processed: physicalTopic(topicPrefix, own.processed.name), state: physicalTopic(topicPrefix, own.state.name) };
+    this.processor = new ChunkProcessor(options.name, topicPrefix, (t) => this.handlerFor(t), options.retry, logger);
+  }
+
+  get ready(): boolean {
+    return this.running;
+  }
+
+  get rememberedIds(): number {
+    let n = 0;
+    for (const t of this.tasks.values()) n += t.dedup.size;
+    return n;
+  }
+
+  /** Logical input topics: the patterns of the registered @EventPattern handlers. */
+  inputTopics(): string[] {
+    return [...this.messageHandlers.keys()];
+  }
+
+  private readonly handlers = new Map<string, HandlerFn | undefined>();
+
+  /** Looked up once per topic: Nest's lookup parses the pattern as JSON and throws on plain names. */
+  private handlerFor(topic: string): HandlerFn | undefined {
+    if (this.handlers.has(topic)) return this.handlers.get(topic);
+    const handler = this.getHandlerByPattern(topic);
+    const fn: HandlerFn | undefined = handler
+      ? async (data: unknown, ctx: AgentContext) => {
+          // Nest wraps handlers (pipes, filters); a failure comes back as an erroring Observable.
+          await lastValueFrom(this.transformToObservable(await handler(data, ctx)), { defaultValue: undefined });
+        }
+      : undefined;
+    this.handlers.set(topic, fn);
+    return fn;
+  }
+
+  listen(callback: (err?: unknown) => void): void {
+    this.start().then(() => callback(), callback);
+  }
+
+  private async start(): Promise<void> {
+    const { kafka, options, topicPrefix, logger, metrics } = this.deps;
+    const inputs = this.inputTopics();
+    if (inputs.length === 0) throw new Error(`agent ${options.name} has no @EventPattern handlers`);
+    this.consumer = kafka.consumer({
+      groupId: this.group,
+      readUncommitted: false,
+      partitionAssigners: [CoPartitionedAssigner],
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
+      rebalanceTimeout: Math.max(options.sessionTimeoutMs * 2, 10_000),
+      maxWaitTimeInMs: 50,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = new Set(Object.values(payload.memberAssignment).flat());
+      logger.info('partitions assigned', { tasks: [...assigned].sort((a, b) => a - b) });
+      for (const [p, task] of this.tasks) {
+        if (!assigned.has(p)) {
+          this.tasks.delete(p);
+          void task.close();
+        }
+      }
+      for (const p of assigned) void this.task(p).catch(() => undefined);
+    });
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      metrics.lag.set({ topic: payload.topic.slice(topicPrefix.length), partition: String(payload.partition) }, Number(payload.offsetLag));
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: inputs.map((t) => physicalTopic(topicPrefix, t)), fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.concurrency,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.running = true;
+    logger.info('agent consuming', { agent: options.name, inputs, group: this.group });
+  }
+
+  /** The task for partition p, fenced and restored (restores of tasks assigned together run as one pass). */
+  private task(p: number): Promise<Task> {
+    const existing = this.tasks.get(p);
+    if (existing) return this.whenRestored(existing);
+    const { kafka, options, topicPrefix } = this.deps;
+    const transactionalId = `${physicalTopic(topicPrefix, options.name)}.task-${p}`;
+    const task = new Task(p, kafka, transactionalId, { ...this.topics, group: this.group }, options.dedupWindowMs, options.stateTtlMs);
+    this.tasks.set(p, task);
+    this.toRestore.set(p, task);
+    return this.whenRestored(task);
+  }
+
+  private readonly restored = new WeakMap<Task, Promise<void>>();
+
+  private whenRestored(task: Task): Promise<Task> {
+    let done = this.restored.get(task);
+    if (!done) {
+      done = this.scheduleRestore().then(() => undefined);
+      this.restored.set(task, done);
+    }
+    return done.then(() => task);
+  }
+
+  private scheduleRestore(): Promise<void> {
+    const previous = this.restoring ?? Promise.resolve();
+    const run = previous
+      .catch(() => undefined)
+      .then(() => new Promise((r) => setImmediate(r)))
+      .then(async () => {
+        const batch = [...this.toRestore.values()].filter((t) => !t.closed);
+        this.toRestore.clear();
+        if (batch.length === 0) return;
+        const t0 = Date.now();
+        await Promise.all(batch.map((t) => t.fenceAndMark()));
+        await restoreTasks(this.deps.kafka, batch, this.topics, this.deps.logger);
+        this.deps.metrics.restoreSeconds.observe((Date.now() - t0) / 1000);
+      });
+    this.restoring = run;
+    return run;
+  }
+
+  /** Partition → time before which a task that just failed is not rebuilt (a broker outage is not a busy loop). */
+  private readonly backoffUntil = new Map<number, number>();
+
+  /**
+   * Hands the batch to its task and returns, so that kafkajs fetches the next batches while the task's
+   * transaction runs (kafkajs fetches again only once every batch of the previous fetch returned). Records
+   * that arrive while a transaction runs wait in the task's inbox and go into the next transaction
+   * together: under load, transactions grow instead of multiplying. This returns once the task has
+   * taken every record of the batch into a transaction (heartbeating meanwhile), so the consumer reads at
+   * most one fetch ahead of the transactions and the inbox stays bounded by one fetch.
+   */
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const { topicPrefix, metrics, logger } = this.deps;
+    const topic = batch.topic.slice(topicPrefix.length);
+    const wait = (this.backoffUntil.get(batch.partition) ?? 0) - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    let task: Task;
+    try {
+      task = await this.task(batch.partition);
+    } catch (err) {
+      logger.warn('task could not be fenced or restored; will retry', { partition: batch.partition, error: err });
+      this.drop(batch.partition);
+      this.seek(batch.topic, batch.partition, batch.firstOffset() ?? '0');
+      this.backoffUntil.set(batch.partition, Date.now() + 1000);
+      return;
+    }
+    // A failed transaction seeked this partition back: records fetched before that are re-read anyway.
+    if (batch.messages.length === 0 || payload.isStale() || !payload.isRunning() || task.closed) return;
+    for (const m of batch.messages) {
+      task.inbox.push({ topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers });
+    }
+    payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    this.drain(task);
+    // Fetch on only once the task took these records into a transaction: one fetch ahead, no more.
+    while (task.inbox.length > 0 && !task.closed && payload.isRunning()) {
+      await task.changed(1000);
+      await payload.heartbeat();
+    }
+    metrics.rememberedIds.set(this.rememberedIds);
+  }
+
+  /** Runs the task's transactions until its inbox is empty; one drain loop per task at a time. */
+  private drain(task: Task): void {
+    if (task.draining) return;
+    task.draining = (async () => {
+      const { options, topicPrefix, metrics, logger } = this.deps;
+      while (task.inbox.length > 0 && !task.closed) {
+        const records = task.inbox.splice(0, options.maxRecordsPerTransaction);
+        task.notify();
+        // The next offset to read, per input topic of the chunk (a task reads partition p of each input).
+        const next = new Map<string, bigint>();
+        for (const r of records) next.set(r.topic, BigInt(r.offset) + 1n);
+        try {
+          await task.exclusive(async () => {
+            if (task.closed) throw new RevokedError();
+            const overlay = task.overlay();
+            const expired = task.expireState(overlay, Date.now());
+            const out = await this.processor.process(records, overlay);
+            const now = Date.now();
+            const t0 = process.hrtime.bigint();
+            await task.transact(
+              [...out.messages, ...task.changelogRecords(overlay, now)],
+              [...next].map(([t, offset]) => ({ topic: physicalTopic(topicPrefix, t), partition: task.partition, offset: offset.toString() })),
+            );
+            metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+            metrics.transactionRecords.observe(records.length);
+            overlay.commit(now);
+            task.pruneIfDue(now);
+            metrics.processed.inc(out.processed);
+            metrics.duplicates.inc(out.duplicates);
+            metrics.deadLettered.inc(out.deadLettered);
+            metrics.retries.inc(out.retries);
+            metrics.stateExpired.inc(expired);
+            for (const s of out.handlerSeconds) metrics.handlerSeconds.observe(s);
+          });
+        } catch (err) {
+          // Revoked: the partition's new owner reads on from the committed offsets.
+          if (err instanceof RevokedError || task.closed) return;
+          // A failed transaction wrote nothing. Start the task afresh (re-fence, re-restore) and re-read
+          // every record not committed (this chunk and the inbox); dedup keeps anything a zombie committed
+          // from repeating.
+          const first = new Map<string, string>();
+          for (const r of [...records, ...task.inbox]) if (!first.has(r.topic)) first.set(r.topic, r.offset);
+          logger.warn('transaction failed; re-reading from the chunk start', { partition: task.partition, from: Object.fromEntries(first), error: err });
+          this.drop(task.partition);
+          this.backoffUntil.set(task.partition, Date.now() + 500);
+          for (const [t, offset] of first) this.seek(physicalTopic(topicPrefix, t), task.partition, offset);
+          return;
+        }
+      }
+    })().finally(() => {
+      task.draining = undefined;
+      task.notify();
+    });
+  }
+
+  private seek(topic: string, partition: number, offset: string): void {
+    try {
+      this.consumer?.seek({ topic, partition, offset });
+    } catch {
+      // The partition was revoked meanwhile: its new owner reads from the committed offset.
+    }
+  }
+
+  private drop(p: number): void {
+    const task = this.tasks.get(p);
+    if (!task) return;
+    this.tasks.delete(p);
+    void task.close();
+  }
+
+  on(): void {
+    throw new Error('ExactlyOnceServer emits no events');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  /** Graceful stop: let the running chunk finish (or abort), leave the group, close the producers. */
+  async close(): Promise<void> {
+    this.running = false;
+    await this.consumer?.disconnect().catch(() => undefined);
+    await Promise.all([...this.tasks.values()].map((t) => t.close()));
+    this.tasks.clear();
+  }
+}

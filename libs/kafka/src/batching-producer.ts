@@ -1,0 +1,242 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { AppError } from '@app/common';
+import type { JsonLogger } from '@app/common';
+
+export interface OutboundRecord {
+  topic: string;
+  message: Message;
+}
+
+/** What the ingress needs of a producer; BatchingProducer is the real one, tests pass fakes. */
+export interface ProducerPort {
+  send(record: OutboundRecord): Promise<void>;
+  readonly connected: boolean;
+  readonly inFlight: number;
+}
+
+export interface BatchingProducerOptions {
+  /** Records gathered into one produce request at most. */
+  maxBatchRecords: number;
+  /** Bytes gathered into one produce request at most (a larger single record still goes alone). */
+  maxBatchBytes: number;
+  /** Records waiting or in flight at most; past this, send() fails at once with OVERLOADED. */
+  maxPendingRecords: number;
+  /** Bytes waiting or in flight at most. */
+  maxPendingBytes: number;
+  /** A caller waits this long for the broker's acknowledgement, then gets KAFKA_UNAVAILABLE. */
+  deadlineMs: number;
+  onBatch?: (records: number, seconds: number, ok: boolean) => void;
+}
+
+export const DEFAULT_BATCHING: BatchingProducerOptions = {
+  maxBatchRecords: 1000,
+  maxBatchBytes: 1024 * 1024,
+  maxPendingRecords: 20_000,
+  maxPendingBytes: 128 * 1024 * 1024,
+  deadlineMs: 5000,
+};
+
+interface Pending {
+  record: OutboundRecord;
+  bytes: number;
+  resolve: () => void;
+  reject: (e: AppError) => void;
+  /** Taken into a produce request: from then on the caller's deadline can no longer withdraw it. */
+  taken: boolean;
+  settled: boolean;
+}
+
+const size = (m: Message): number => {
+  let n = (m.value?.length ?? 0) + (m.key?.length ?? 0);
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += k.length + (typeof v === 'string' || Buffer.isBuffer(v) ? v.length : 64);
+  return n;
+};
+
+/**
+ * An idempotent, acks=all producer that gathers concurrent send() calls into shared produce requests,
+ * with exactly one request in flight at a time. kafkajs has no linger, and several concurrent sends on
+ * one idempotent producer can reorder or lose records (kafkajs #598, #1005), so while one request is in
+ * flight the next callers queue, and the queue becomes the next batch.
+ *
+ * A caller is answered only after the broker acknowledged its record. When the deadline passes first, the
+ * caller gets KAFKA_UNAVAILABLE; a record still queued at that moment is withdrawn (never written), one
+ * already in flight may still land, which is safe because event ids are stable across provider retries.
+ */
+export class BatchingProducer implements ProducerPort {
+  private producer?: Producer;
+  private queue: Pending[] = [];
+  private pendingRecords = 0;
+  private pendingBytes = 0;
+  private sending = false;
+  private isConnected = false;
+  private reconnecting?: Promise<void>;
+  private closed = false;
+  private requestStartedAt?: number;
+  /** A caller gave up waiting on the request in flight: unavailable until that request ends. */
+  private stalled = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly logger: JsonLogger,
+    private readonly options: BatchingProducerOptions = DEFAULT_BATCHING,
+  ) {}
+
+  /**
+   * Connected, and not stuck: a produce request older than the deadline means the broker is unreachable
+   * or too slow, so callers are turned away at once (503) instead of queueing behind it.
+   */
+  get connected(): boolean {
+    if (!this.isConnected || this.stalled) return false;
+    return this.requestStartedAt === undefined || Date.now() - this.requestStartedAt < this.options.deadlineMs;
+  }
+
+  get inFlight(): number {
+    return this.pendingRecords;
+  }
+
+  async connect(): Promise<void> {
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Leader moves and new topics' elections are retried within the callers' deadline.
+      retry: { retries: 6, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+    await this.producer.connect();
+    this.isConnected = true;
+  }
+
+  send(record: OutboundRecord): Promise<void> {
+    if (this.closed || !this.connected) return Promise.reject(new AppError('KAFKA_UNAVAILABLE'));
+    const bytes = size(record.message);
+    if (this.pendingRecords + 1 > this.options.maxPendingRecords || this.pendingBytes + bytes > this.options.maxPendingBytes) {
+      return Promise.reject(new AppError('OVERLOADED'));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const p: Pending = { record, bytes, resolve, reject, taken: false, settled: false };
+      this.pendingRecords += 1;
+      this.pendingBytes += bytes;
+      const timer = setTimeout(() => {
+        if (!p.taken) {
+          this.queue = this.queue.filter((q) => q !== p);
+          this.release(p);
+        } else {
+          this.stalled = true;
+        }
+        this.settle(p, new AppError('KAFKA_UNAVAILABLE'));
+      }, this.options.deadlineMs);
+      p.resolve = () => (clearTimeout(timer), resolve());
+      p.reject = (e) => (clearTimeout(timer), reject(e));
+      this.queue.push(p);
+      void this.pump();
+    });
+  }
+
+  /** Answers the caller, once. */
+  private settle(p: Pending, error?: AppError): void {
+    if (p.settled) return;
+    p.settled = true;
+    if (error) p.reject(error);
+    else p.resolve();
+  }
+
+  /** Stops counting a record against the bounds: when its request ended, or it left the queue unsent. */
+  private release(p: Pending): void {
+    this.pendingRecords -= 1;
+    this.pendingBytes -= p.bytes;
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0 && batch.length < this.options.maxBatchRecords) {
+      const next = this.queue[0];
+      if (batch.length > 0 && bytes + next.bytes > this.options.maxBatchBytes) break;
+      this.queue.shift();
+      next.taken = true;
+      bytes += next.bytes;
+      batch.push(next);
+    }
+    return batch;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.sending || !this.isConnected || !this.producer) return;
+    this.sending = true;
+    try {
+      while (this.queue.length > 0 && this.isConnected && this.producer) {
+        const batch = this.takeBatch();
+        const byTopic = new Map<string, Message[]>();
+        for (const p of batch) {
+          const list = byTopic.get(p.record.topic);
+          if (list) list.push(p.record.message);
+          else byTopic.set(p.record.topic, [p.record.message]);
+        }
+        const t0 = process.hrtime.bigint();
+        this.requestStartedAt = Date.now();
+        try {
+          await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          this.stalled = false;
+          this.options.onBatch?.(batch.length, Number(process.hrtime.bigint() - t0) / 1e9, true);
+          for (const p of batch) {
+            this.release(p);
+            this.settle(p);
+          }
+        } catch (err) {
+          this.options.onBatch?.(batch.length, Number(process.hrtime.bigint() - t0) / 1e9, false);
+          this.logger.warn('produce request failed; reconnecting the producer', { error: err, records: batch.length });
+          for (const p of batch) {
+            this.release(p);
+            this.settle(p, new AppError('KAFKA_UNAVAILABLE'));
+          }
+          this.failQueue();
+          this.startReconnect();
+        }
+      }
+    } finally {
+      this.sending = false;
+      this.requestStartedAt = undefined;
+      this.stalled = false;
+    }
+  }
+
+  private failQueue(): void {
+    const queued = this.queue;
+    this.queue = [];
+    for (const p of queued) {
+      this.release(p);
+      this.settle(p, new AppError('KAFKA_UNAVAILABLE'));
+    }
+  }
+
+  private startReconnect(): void {
+    this.isConnected = false;
+    if (this.reconnecting || this.closed) return;
+    this.reconnecting = (async () => {
+      // A failed idempotent producer may hold sequence numbers the broker no longer accepts: start afresh.
+      await this.producer?.disconnect().catch(() => undefined);
+      let delay = 250;
+      while (!this.closed) {
+        try {
+          await this.connect();
+          this.logger.info('producer reconnected');
+          return;
+        } catch (err) {
+          this.logger.warn('producer reconnect failed; retrying', { error: err, retryInMs: delay });
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 5000);
+        }
+      }
+    })().finally(() => (this.reconnecting = undefined));
+  }
+
+  /** Waits for queued and in-flight records (up to the deadline), then disconnects. */
+  async disconnect(): Promise<void> {
+    const deadline = Date.now() + this.options.deadlineMs;
+    while (this.pendingRecords > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.closed = true;
+    this.failQueue();
+    await this.producer?.disconnect().catch(() => undefined);
+    this.isConnected = false;
+  }
+}

@@ -1,0 +1,7 @@
+/** @app/kafka: the Kafka connection from the environment, the client, producers and topic administration. */
+export * from './connection';
+export * from './client';
+export * from './ensure-topics';
+export * from './provision';
+export * from './batching-producer';
+export * from './producer-pool';
