@@ -3,28 +3,28 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ERRORS, EnvReader, type ErrorCode } from '@app/common';
 import { loadProviders, type Provider } from '@app/webhooks';
 import { type OutboundRecord } from '@app/kafka';
+import { PROVIDERS as CLI_PROVIDERS } from '../../tools/webhook/providers';
 import { FakeProducer, ingressWithFake, ROOT, sample, SECRETS, signed } from './ingress';
 
 /** The hostile-input harness: one ingress with a fake producer, a request counter and the checks every case shares. */
 
 export const PROVIDERS = ['crm', 'shop', 'logistics', 'github', 'stripe', 'slack'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
-export const TIMESTAMPED: readonly ProviderName[] = ['logistics', 'stripe', 'slack'];
+// How each provider signs, identifies and types its requests comes from config/providers.yaml through the
+// webhook CLI's provider table: the tests keep no table of their own.
+export const TIMESTAMPED: readonly ProviderName[] = PROVIDERS.filter((p) => CLI_PROVIDERS[p].timestamped);
 
 /** The header each provider's signature travels in. */
-export const SIGNATURE_HEADER: Record<ProviderName, string> = {
-  crm: 'x-crm-signature',
-  shop: 'x-shopify-hmac-sha256',
-  logistics: 'webhook-signature',
-  github: 'x-hub-signature-256',
-  stripe: 'stripe-signature',
-  slack: 'x-slack-signature',
-};
+export const SIGNATURE_HEADER = Object.fromEntries(PROVIDERS.map((p) => [p, CLI_PROVIDERS[p].signatureHeader])) as Record<ProviderName, string>;
 
-/** Headers besides the signature that a provider sends so its sample maps to a topic. */
-const EXTRA_HEADERS: Partial<Record<ProviderName, Record<string, string>>> = {
-  shop: { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'wh-1' },
-  github: { 'x-github-event': 'push', 'x-github-delivery': 'd-1' },
+/** The event of each sample below, and the headers besides the signature that a provider sends with it. */
+const SAMPLE_EVENT: Record<ProviderName, string> = {
+  crm: 'lead.created',
+  shop: 'orders/create',
+  logistics: 'shipment.shipped',
+  github: 'push',
+  stripe: 'payment_intent.succeeded',
+  slack: 'event_callback',
 };
 
 /** A real sample per provider and the topic it maps to once signed. */
@@ -41,7 +41,8 @@ export type HeaderMap = Record<string, string | string[]>;
 
 /** Valid headers for exactly these bytes, plus the provider's type/id headers (overridable). */
 export function signedFor(p: ProviderName, body: Buffer, opts: { nowMs?: number; id?: string; headers?: HeaderMap } = {}): HeaderMap {
-  return { ...signed(p, body, { nowMs: opts.nowMs, id: opts.id, headers: EXTRA_HEADERS[p] }), ...opts.headers };
+  const id = opts.id ?? 'msg_test_1';
+  return { ...signed(p, body, { nowMs: opts.nowMs, id, headers: CLI_PROVIDERS[p].headers(SAMPLE_EVENT[p], id) }), ...opts.headers };
 }
 
 const secret = (p: ProviderName): string => SECRETS[`WEBHOOK_SECRET_${p.toUpperCase()}`];

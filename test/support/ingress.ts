@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppError, createRegistry, EnvReader, JsonLogger } from '@app/common';
 import { IngressMetrics } from '../../apps/ingress/src/metrics';
-import { loadProviders, signRequest, SCHEME_PRESETS, type SchemeConfig } from '@app/webhooks';
+import { loadProviderDefinitions, loadProviders, signRequest, type SchemeConfig } from '@app/webhooks';
 import { type OutboundRecord, type ProducerPort } from '@app/kafka';
 import { createIngressApp } from '../../apps/ingress/src/create-app';
 
@@ -19,14 +19,10 @@ export const SECRETS: Record<string, string> = {
   WEBHOOK_SECRET_SLACK: 'slack-test-secret',
 };
 
-export const SCHEMES: Record<string, SchemeConfig> = {
-  crm: SCHEME_PRESETS.crm,
-  shop: SCHEME_PRESETS.shopify,
-  logistics: SCHEME_PRESETS.standardWebhooks,
-  github: SCHEME_PRESETS.github,
-  stripe: SCHEME_PRESETS.stripe,
-  slack: SCHEME_PRESETS.slack,
-};
+/** Each provider's scheme, as config/providers.yaml declares it (the ingress reads the same file). */
+export const SCHEMES: Record<string, SchemeConfig> = Object.fromEntries(
+  [...loadProviderDefinitions(join(ROOT, 'config', 'providers.yaml'))].map(([name, def]) => [name, def.scheme]),
+);
 
 export function sample(name: string): Buffer {
   return readFileSync(join(ROOT, 'tools', 'webhook', 'samples', `${name}.json`));

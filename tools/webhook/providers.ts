@@ -1,9 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SCHEME_PRESETS, type SchemeConfig } from '@app/webhooks';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadProviderDefinitions, schemeTraits, type ProviderDefinition, type SchemeConfig } from '@app/webhooks';
 import { suffixEmail, suffixString, type JsonObject } from './json';
 import { nextShopOrder } from './shop-order';
 
-/** How one provider signs and identifies its webhooks, as the ingress's config/providers.yaml expects. */
+/**
+ * How one provider signs and identifies its webhooks. Everything but the samples and how to vary them
+ * comes from the ingress's own providers file (PROVIDERS_FILE, default config/providers.yaml), so the CLI
+ * cannot drift from what the ingress expects.
+ */
 export interface ProviderSpec {
   scheme: SchemeConfig;
   /** Event name → sample file in tools/webhook/samples (without .json). */
@@ -24,85 +30,66 @@ export interface ProviderSpec {
   vary: (payload: JsonObject, i: number) => JsonObject;
 }
 
+/** What only the CLI knows of a provider: its sample payloads and how to make event i distinct. */
+interface CliExtras {
+  samples: Record<string, string>;
+  vary: (payload: JsonObject, i: number) => JsonObject;
+}
+
 const same = (payload: JsonObject): JsonObject => payload;
-const noHeaders = (): Record<string, string> => ({});
 
-export const PROVIDERS = {
-  crm: {
-    scheme: SCHEME_PRESETS.crm,
-    samples: { 'lead.created': 'crm.lead.created' },
-    signatureHeader: 'x-crm-signature',
-    digestMarker: '',
-    encoding: 'hex',
-    timestamped: false,
-    id: { body: 'id' },
-    newDeliveryId: randomUUID,
-    headers: noHeaders,
-    vary: (p, i) => suffixEmail(suffixString(p, 'id', i), i),
-  },
-  shop: {
-    scheme: SCHEME_PRESETS.shopify,
-    samples: { 'orders/create': 'shop.orders-create' },
-    signatureHeader: 'x-shopify-hmac-sha256',
-    digestMarker: '',
-    encoding: 'base64',
-    timestamped: false,
-    id: { header: 'x-shopify-webhook-id' },
-    newDeliveryId: randomUUID,
-    headers: (event, deliveryId) => ({ 'x-shopify-topic': event, 'x-shopify-webhook-id': deliveryId }),
-    vary: nextShopOrder,
-  },
-  logistics: {
-    scheme: SCHEME_PRESETS.standardWebhooks,
-    samples: { 'shipment.shipped': 'logistics.shipment.shipped', 'shipment.delivered': 'logistics.shipment.delivered' },
-    signatureHeader: 'webhook-signature',
-    digestMarker: 'v1,',
-    encoding: 'base64',
-    timestamped: true,
-    id: { header: 'webhook-id' },
-    newDeliveryId: () => `msg_cli_${randomBytes(8).toString('hex')}`,
-    headers: noHeaders, // webhook-id comes with the signature headers
-    vary: same,
-  },
-  github: {
-    scheme: SCHEME_PRESETS.github,
-    samples: { push: 'github.push' },
-    signatureHeader: 'x-hub-signature-256',
-    digestMarker: 'sha256=',
-    encoding: 'hex',
-    timestamped: false,
-    id: { header: 'x-github-delivery' },
-    newDeliveryId: randomUUID,
-    headers: (event, deliveryId) => ({ 'x-github-event': event, 'x-github-delivery': deliveryId }),
-    vary: same,
-  },
-  stripe: {
-    scheme: SCHEME_PRESETS.stripe,
-    samples: { 'payment_intent.succeeded': 'stripe.payment_intent.succeeded' },
-    signatureHeader: 'stripe-signature',
-    digestMarker: 'v1=',
-    encoding: 'hex',
-    timestamped: true,
-    id: { body: 'id' },
-    newDeliveryId: randomUUID,
-    headers: noHeaders,
-    vary: (p, i) => suffixString(p, 'id', i),
-  },
-  slack: {
-    scheme: SCHEME_PRESETS.slack,
-    samples: { event_callback: 'slack.event_callback', url_verification: 'slack.url_verification' },
-    signatureHeader: 'x-slack-signature',
-    digestMarker: 'v0=',
-    encoding: 'hex',
-    timestamped: true,
-    id: { body: 'event_id' },
-    newDeliveryId: randomUUID,
-    headers: noHeaders,
-    vary: (p, i) => suffixString(p, 'event_id', i),
-  },
-} as const satisfies Record<string, ProviderSpec>;
+const EXTRAS = {
+  crm: { samples: { 'lead.created': 'crm.lead.created' }, vary: (p, i) => suffixEmail(suffixString(p, 'id', i), i) },
+  shop: { samples: { 'orders/create': 'shop.orders-create' }, vary: nextShopOrder },
+  logistics: { samples: { 'shipment.shipped': 'logistics.shipment.shipped', 'shipment.delivered': 'logistics.shipment.delivered' }, vary: same },
+  github: { samples: { push: 'github.push' }, vary: same },
+  stripe: { samples: { 'payment_intent.succeeded': 'stripe.payment_intent.succeeded' }, vary: (p, i) => suffixString(p, 'id', i) },
+  slack: { samples: { event_callback: 'slack.event_callback', url_verification: 'slack.url_verification' }, vary: (p, i) => suffixString(p, 'event_id', i) },
+} as const satisfies Record<string, CliExtras>;
 
-export type ProviderName = keyof typeof PROVIDERS;
+export type ProviderName = keyof typeof EXTRAS;
+
+function providersFile(): string {
+  if (process.env.PROVIDERS_FILE) return resolve(process.env.PROVIDERS_FILE);
+  // Run from source (ts-jest), or compiled into dist/tools/webhook.
+  const candidates = [join(__dirname, '..', '..', 'config', 'providers.yaml'), join(__dirname, '..', '..', '..', 'config', 'providers.yaml')];
+  return candidates.find((c) => existsSync(c)) ?? candidates[0];
+}
+
+function spec(def: ProviderDefinition, extras: CliExtras): ProviderSpec {
+  const traits = schemeTraits(def.scheme);
+  if (!traits) throw new Error(`provider ${def.name} is unauthenticated: the CLI signs every request`);
+  const idHeaders = def.id && 'header' in def.id ? def.id.header : [];
+  const typeHeader = def.type && 'header' in def.type ? def.type.header[0] : undefined;
+  return {
+    scheme: def.scheme,
+    samples: extras.samples,
+    signatureHeader: traits.signatureHeader,
+    digestMarker: traits.digestMarker,
+    encoding: traits.encoding,
+    timestamped: traits.timestamped,
+    id: def.id && 'body' in def.id ? { body: def.id.body[0] } : { header: idHeaders[0] ?? 'x-delivery-id' },
+    newDeliveryId: def.scheme.type === 'standard-webhooks' ? () => `msg_cli_${randomBytes(8).toString('hex')}` : randomUUID,
+    headers: (event, deliveryId) => ({
+      ...(typeHeader ? { [typeHeader]: event } : {}),
+      ...Object.fromEntries(idHeaders.map((h) => [h, deliveryId])),
+    }),
+    vary: extras.vary,
+  };
+}
+
+function load(): Record<ProviderName, ProviderSpec> {
+  const defs = loadProviderDefinitions(providersFile());
+  const out: Partial<Record<ProviderName, ProviderSpec>> = {};
+  for (const [name, extras] of Object.entries(EXTRAS) as [ProviderName, CliExtras][]) {
+    const def = defs.get(name);
+    if (def) out[name] = spec(def, extras);
+  }
+  return out as Record<ProviderName, ProviderSpec>;
+}
+
+/** The providers the CLI has samples for, as the providers file declares them. */
+export const PROVIDERS: Record<ProviderName, ProviderSpec> = load();
 
 export function isProvider(name: string): name is ProviderName {
   return Object.hasOwn(PROVIDERS, name);

@@ -1,10 +1,7 @@
 import type { IHeaders } from 'kafkajs';
-import { contractFor } from '@app/contracts';
-import { validateAs } from '@app/contracts';
-import { childTraceparent, fromKafkaMessage, toKafkaMessage, type CloudEvent } from '@app/common';
+import { agentTopics, contractFor, physicalTopic, validateAs } from '@app/contracts';
+import { backoffDelay, childTraceparent, type CloudEvent, fromKafkaMessage, type JsonLogger, sleep, toKafkaMessage } from '@app/common';
 import type { OutboundRecord } from '@app/kafka';
-import { physicalTopic } from '@app/contracts';
-import type { JsonLogger } from '@app/common';
 import { followUpId, idDigest } from './ids';
 import type { ChunkOverlay } from './stores';
 import type { AgentContext, PublishOptions, RetryPolicy } from './types';
@@ -41,7 +38,6 @@ export interface ChunkOutcome {
   handlerSeconds: number[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Runs a chunk of one task's records through their handlers: decode and validate, skip ids already
@@ -56,7 +52,11 @@ export class ChunkProcessor {
     private readonly retry: RetryPolicy,
     private readonly logger: JsonLogger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.deadLetterTopic = physicalTopic(prefix, agentTopics(agent).deadLetter.name);
+  }
+
+  private readonly deadLetterTopic: string;
 
   async process(records: InputRecord[], overlay: ChunkOverlay): Promise<ChunkOutcome> {
     const out: ChunkOutcome = { messages: [], processed: 0, duplicates: 0, deadLettered: 0, retries: 0, handlerSeconds: [] };
@@ -85,7 +85,6 @@ export class ChunkProcessor {
     const handler = this.handlerFor(rec.topic);
     if (!handler) return this.deadLetter(rec, out, `no handler for topic ${rec.topic}`, 0);
 
-    let backoff = this.retry.initialBackoffMs;
     for (let attempt = 1; ; attempt++) {
       const run = new HandlerRun(this.agent, this.prefix, rec, event, decoded.key ?? '', overlay, this.logger, attempt, this.now());
       const t0 = process.hrtime.bigint();
@@ -101,9 +100,9 @@ export class ChunkProcessor {
         if (isDeadLetter(err)) return this.deadLetter(rec, out, 'rejected by handler', attempt, message);
         if (attempt >= this.retry.maxAttempts) return this.deadLetter(rec, out, 'handler failed', attempt, message);
         out.retries++;
+        const backoff = backoffDelay({ initialMs: this.retry.initialBackoffMs, maxMs: this.retry.maxBackoffMs }, attempt);
         this.logger.warn('handler failed; retrying', { topic: rec.topic, offset: rec.offset, id: event.id, attempt, error: message, backoffMs: backoff });
         await sleep(backoff);
-        backoff = Math.min(backoff * 2, this.retry.maxBackoffMs);
       }
     }
   }
@@ -122,7 +121,7 @@ export class ChunkProcessor {
       dlq_time: new Date(this.now()).toISOString(),
     };
     if (error !== undefined) headers.dlq_error = error.slice(0, 2000);
-    out.messages.push({ topic: physicalTopic(this.prefix, `${this.agent}.dlq`), message: { key: rec.key, value: rec.value, headers } });
+    out.messages.push({ topic: this.deadLetterTopic, message: { key: rec.key, value: rec.value, headers } });
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, Message, Producer } from 'kafkajs';
+import { backoffDelay, sleep, type BackoffPolicy } from '@app/common';
 import type { OutboundRecord } from '@app/kafka';
 import type { InputRecord } from './processor';
 import { ChunkOverlay, DedupStore, StateStore } from './stores';
@@ -131,7 +132,7 @@ export class Task {
         return await this.transactOnce(records, offsets);
       } catch (err) {
         if (!isConcurrentTransactions(err) || attempt >= 6) throw err;
-        await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+        await sleep(backoffDelay(CONCURRENT_TRANSACTIONS_BACKOFF, attempt));
       }
     }
   }
@@ -194,6 +195,9 @@ export class Task {
 }
 
 /** CONCURRENT_TRANSACTIONS, possibly wrapped by kafkajs's retrier. */
+/** CONCURRENT_TRANSACTIONS clears once the coordinator wrote the previous markers: milliseconds, not seconds. */
+const CONCURRENT_TRANSACTIONS_BACKOFF: BackoffPolicy = { initialMs: 50, maxMs: 1600 };
+
 function isConcurrentTransactions(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
     const x = e as { type?: string; cause?: unknown; originalError?: unknown };

@@ -1,5 +1,4 @@
-import type { CloudEvent } from '@app/common';
-import type { JsonLogger } from '@app/common';
+import type { CloudEvent, JsonLogger } from '@app/common';
 
 export interface PublishOptions {
   /** What this follow-up is for; with the input id it makes the follow-up's id. Defaults to the type. */

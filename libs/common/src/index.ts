@@ -9,3 +9,4 @@ export * from './errors/catalogue';
 export * from './errors/describe';
 export * from './envelope/cloudevent';
 export * from './observability/metrics';
+export * from './retry/backoff';

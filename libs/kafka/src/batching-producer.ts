@@ -1,6 +1,7 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
-import { AppError } from '@app/common';
-import type { JsonLogger } from '@app/common';
+import { AppError, backoffDelay, type BackoffPolicy, type JsonLogger, sleep } from '@app/common';
+
+const RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 5000 };
 
 export interface OutboundRecord {
   topic: string;
@@ -215,16 +216,15 @@ export class BatchingProducer implements ProducerPort {
     this.reconnecting = (async () => {
       // A failed idempotent producer may hold sequence numbers the broker no longer accepts: start afresh.
       await this.producer?.disconnect().catch(() => undefined);
-      let delay = 250;
-      while (!this.closed) {
+      for (let failures = 1; !this.closed; failures++) {
         try {
           await this.connect();
           this.logger.info('producer reconnected');
           return;
         } catch (err) {
+          const delay = backoffDelay(RECONNECT_BACKOFF, failures);
           this.logger.warn('producer reconnect failed; retrying', { error: err, retryInMs: delay });
-          await new Promise((r) => setTimeout(r, delay));
-          delay = Math.min(delay * 2, 5000);
+          await sleep(delay);
         }
       }
     })().finally(() => (this.reconnecting = undefined));

@@ -1,10 +1,7 @@
 import type { ClassConstructor } from 'class-transformer';
-import { contractFor } from '@app/contracts';
-import { validateAs, type Validated } from '@app/contracts';
-import { childTraceparent, toKafkaMessage, type CloudEvent } from '@app/common';
-import { AppError, type ErrorCode } from '@app/common';
+import { contractFor, physicalTopic, Topics, validateAs, type Validated } from '@app/contracts';
+import { AppError, childTraceparent, type CloudEvent, type ErrorCode, toKafkaMessage } from '@app/common';
 import type { OutboundRecord } from '@app/kafka';
-import { physicalTopic, Topics } from '@app/contracts';
 import type { Headers, VerifyFailure } from './signatures';
 import { contentId, extract, keptHeaders, matchEvent, safeText } from './extract';
 import { NORMALIZERS, NormalizeError, type Normalized } from './normalizers';

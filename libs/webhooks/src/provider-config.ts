@@ -3,7 +3,7 @@ import { BlockList, isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type EnvReader } from '@app/common';
 import { Topics } from '@app/contracts';
-import { SCHEME_PRESETS, createVerifier, type SchemeConfig, type SignatureVerifier } from './signatures';
+import { checkSchemeConfig, createVerifier, SCHEME_PRESETS, SchemeConfigError, schemeTraits, type SchemeConfig, type SignatureVerifier } from './signatures';
 import { NORMALIZERS, type NormalizerName } from './normalizers';
 
 export type Source = { header: string[] } | { body: string[] };
@@ -64,44 +64,18 @@ function source(v: unknown, path: string): Source | undefined {
 function scheme(v: unknown, path: string): SchemeConfig {
   if (!isObj(v)) fail(path, 'must be an object');
   if (v.preset !== undefined) {
+    if (Object.keys(v).length > 1) fail(path, 'takes either a preset or the settings of a scheme, not both');
     const preset = typeof v.preset === 'string' ? PRESETS[v.preset] : undefined;
     if (!preset) fail(`${path}.preset`, `must be one of ${Object.keys(PRESETS).join(', ')}, got ${show(v.preset)}`);
     return preset;
   }
-  if (v.type === 'none') return { type: 'none' };
-  if (v.type !== 'hmac') fail(`${path}.type`, 'must be "hmac" or "none" (or use preset)');
-  const str = (k: string, required: boolean): string | undefined => {
-    if (v[k] === undefined && !required) return undefined;
-    if (typeof v[k] !== 'string' || v[k] === '') fail(`${path}.${k}`, 'must be a non-empty string');
-    return v[k];
-  };
-  const algorithm = v.algorithm ?? 'sha256';
-  if (algorithm !== 'sha256' && algorithm !== 'sha512') fail(`${path}.algorithm`, `must be sha256 or sha512, got ${show(algorithm)}`);
-  const encoding = v.encoding ?? 'hex';
-  if (encoding !== 'hex' && encoding !== 'base64') fail(`${path}.encoding`, `must be hex or base64, got ${show(encoding)}`);
-  const tolerance = v.toleranceSeconds;
-  if (tolerance !== undefined && (!Number.isInteger(tolerance) || (tolerance as number) < 1)) fail(`${path}.toleranceSeconds`, 'must be a positive whole number');
-  const signedContent = str('signedContent', false);
-  if (signedContent !== undefined && !signedContent.includes('{body}')) fail(`${path}.signedContent`, 'must contain {body}');
-  const timestampHeader = str('timestampHeader', false)?.toLowerCase();
-  if (signedContent?.includes('{timestamp}') && !timestampHeader) fail(`${path}.timestampHeader`, 'is required when signedContent uses {timestamp}');
-  return {
-    type: 'hmac',
-    header: (str('header', true) as string).toLowerCase(),
-    algorithm,
-    encoding,
-    prefix: str('prefix', false),
-    timestampHeader,
-    toleranceSeconds: tolerance as number | undefined,
-    signedContent,
-  };
-}
-
-function signatureHeaders(s: SchemeConfig): string[] {
-  if (s.type === 'hmac') return [s.header, ...(s.timestampHeader ? [s.timestampHeader] : [])];
-  if (s.type === 'stripe') return ['stripe-signature'];
-  if (s.type === 'standard-webhooks') return ['webhook-signature'];
-  return [];
+  // The scheme's own rules (signatures/scheme-config.ts) decide; this only says where the setting is.
+  try {
+    return checkSchemeConfig(v);
+  } catch (e) {
+    if (e instanceof SchemeConfigError) fail(e.field ? `${path}.${e.field}` : path, e.field ? e.message.slice(e.field.length + 1) : e.message);
+    throw e;
+  }
 }
 
 function allowList(v: unknown, path: string): BlockList | undefined {
@@ -123,7 +97,22 @@ export function secretEnvName(provider: string): string {
   return `WEBHOOK_SECRET_${provider.toUpperCase().replace(/-/g, '_')}`;
 }
 
-function provider(name: string, v: unknown, env: EnvReader): Provider {
+/**
+ * What config/providers.yaml says of one provider, checked, without its secrets: the ingress adds them; the
+ * webhook CLI and the tests read the same definitions instead of keeping their own table of providers.
+ */
+export interface ProviderDefinition {
+  name: string;
+  scheme: SchemeConfig;
+  unauthenticated: boolean;
+  id?: Source;
+  type?: Source;
+  events: EventMapping[];
+  handshake?: 'slack-url-verification';
+  allowFrom?: BlockList;
+}
+
+function definition(name: string, v: unknown): ProviderDefinition {
   const path = `providers.${name}`;
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) fail(path, 'name must be lower-case letters, digits and "-"');
   if (!isObj(v)) fail(path, 'must be an object');
@@ -132,16 +121,6 @@ function provider(name: string, v: unknown, env: EnvReader): Provider {
   const sig = scheme(v.signature, `${path}.signature`);
   const unauthenticated = v.unauthenticated === true;
   if (sig.type === 'none' && !unauthenticated) fail(`${path}.signature`, 'is "none": set unauthenticated: true to accept unsigned requests');
-  const secrets = env.list(secretEnvName(name));
-  if (sig.type !== 'none' && secrets.length === 0) {
-    throw new ConfigError(`${secretEnvName(name)} is required: provider "${name}" verifies signatures and has no secret`);
-  }
-  let verifier: SignatureVerifier;
-  try {
-    verifier = createVerifier(sig, secrets);
-  } catch (e) {
-    throw new ConfigError(`${secretEnvName(name)}: ${e instanceof Error ? e.message : String(e)}`);
-  }
   if (!isObj(v.events) || Object.keys(v.events).length === 0) fail(`${path}.events`, 'must map at least one event type to a topic');
   const events = Object.entries(v.events).map(([pattern, m]): EventMapping => {
     const p = `${path}.events.${pattern}`;
@@ -157,8 +136,8 @@ function provider(name: string, v: unknown, env: EnvReader): Provider {
   if (v.handshake !== undefined && v.handshake !== 'slack-url-verification') fail(`${path}.handshake`, 'must be slack-url-verification');
   return {
     name,
-    verifier,
-    signatureHeaders: signatureHeaders(sig),
+    scheme: sig,
+    unauthenticated,
     id: source(v.id, `${path}.id`),
     type: source(v.type, `${path}.type`),
     events,
@@ -167,7 +146,24 @@ function provider(name: string, v: unknown, env: EnvReader): Provider {
   };
 }
 
-export function parseProviders(text: string, env: EnvReader): Map<string, Provider> {
+function withSecrets(def: ProviderDefinition, env: EnvReader): Provider {
+  const { name, scheme: sig } = def;
+  const secrets = env.list(secretEnvName(name));
+  if (sig.type !== 'none' && secrets.length === 0) {
+    throw new ConfigError(`${secretEnvName(name)} is required: provider "${name}" verifies signatures and has no secret`);
+  }
+  let verifier: SignatureVerifier;
+  try {
+    verifier = createVerifier(sig, secrets);
+  } catch (e) {
+    throw new ConfigError(`${secretEnvName(name)}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const { id, type, events, handshake, allowFrom } = def;
+  return { name, verifier, signatureHeaders: schemeTraits(sig)?.headers ?? [], id, type, events, handshake, allowFrom };
+}
+
+/** The checked provider definitions of a providers file's text, secrets not needed. */
+export function parseProviderDefinitions(text: string): Map<string, ProviderDefinition> {
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -175,17 +171,27 @@ export function parseProviders(text: string, env: EnvReader): Map<string, Provid
     throw new ConfigError(`providers config is not valid YAML/JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!isObj(doc) || !isObj(doc.providers)) fail('providers', 'must be a map of provider name to settings');
-  return new Map(Object.entries(doc.providers).map(([name, v]) => [name, provider(name, v, env)]));
+  return new Map(Object.entries(doc.providers).map(([name, v]) => [name, definition(name, v)]));
 }
 
-export function loadProviders(file: string, env: EnvReader): Map<string, Provider> {
-  let text: string;
+function readProvidersFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     throw new ConfigError(`PROVIDERS_FILE names a file that cannot be read: ${file}`);
   }
-  return parseProviders(text, env);
+}
+
+export function loadProviderDefinitions(file: string): Map<string, ProviderDefinition> {
+  return parseProviderDefinitions(readProvidersFile(file));
+}
+
+export function parseProviders(text: string, env: EnvReader): Map<string, Provider> {
+  return new Map([...parseProviderDefinitions(text)].map(([name, def]) => [name, withSecrets(def, env)]));
+}
+
+export function loadProviders(file: string, env: EnvReader): Map<string, Provider> {
+  return parseProviders(readProvidersFile(file), env);
 }
 
 /** Topics a provider set writes to beyond the registry (webhooks.<provider> for config-only providers). */

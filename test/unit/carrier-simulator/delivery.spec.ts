@@ -133,7 +133,11 @@ describe('carrier simulator webhook delivery (real HTTP subscriber on 127.0.0.1)
 });
 
 describe('backoffMs', () => {
-  it('doubles from the initial delay and caps at 30 s', () => {
-    expect([1, 2, 3, 4, 6, 7, 10].map((n) => backoffMs(500, n))).toEqual([500, 1000, 2000, 4000, 16_000, 30_000, 30_000]);
+  it('doubles from the initial delay and caps at 30 s, less up to a fifth of jitter', () => {
+    const expected = [500, 1000, 2000, 4000, 16_000, 30_000, 30_000];
+    [1, 2, 3, 4, 6, 7, 10].forEach((n, i) => {
+      expect(backoffMs(500, n)).toBeLessThanOrEqual(expected[i]);
+      expect(backoffMs(500, n)).toBeGreaterThanOrEqual(expected[i] * 0.8);
+    });
   });
 });

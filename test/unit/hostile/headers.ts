@@ -45,7 +45,7 @@ function oversized(): HostileCase[] {
     {
       name: 'shop: a 10 KB event id falls back to the webhook id',
       request: withHeaders('shop', { 'x-shopify-event-id': id10k }),
-      expect: { stored: 'accepted', topic: 'orders.placed', check: (r) => expect(kafkaHeader(r, 'ce_deliveryid')).toBe('wh-1') },
+      expect: { stored: 'accepted', topic: 'orders.placed', check: (r) => expect(kafkaHeader(r, 'ce_deliveryid')).toBe('msg_test_1') },
     },
     { name: 'a 64 KB unrelated header', request: withHeaders('crm', { 'x-padding': 'p'.repeat(64 * 1024) }), expect: { stored: 'accepted', topic: 'leads.created' } },
     { name: 'a 64 KB traceparent', request: withHeaders('crm', { traceparent: `00-${'a'.repeat(64 * 1024)}` }), expect: { stored: 'accepted', topic: 'leads.created' } },

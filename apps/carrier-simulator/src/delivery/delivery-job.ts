@@ -1,5 +1,5 @@
 import { SCHEME_PRESETS, signRequest } from '@app/webhooks';
-import { type JsonLogger } from '@app/common';
+import { backoffDelay, type JsonLogger } from '@app/common';
 import { RETRY_MAX_DELAY_MS, type DeliveryConfig } from '../config';
 import type { DeliveryAttempt } from '../shipments/shipment-store';
 import type { HttpSend, SendResult } from './http-send';
@@ -19,9 +19,9 @@ export interface DeliveryContext {
 
 const USER_AGENT = 'hookline-carrier-simulator/1.0';
 
-/** The wait after the n-th failed attempt: the initial delay, doubled each time, capped at 30 s. */
+/** The wait after the n-th failed attempt: the initial delay, doubled each time, capped at 30 s, with jitter. */
 export function backoffMs(retryInitialMs: number, failedAttempt: number): number {
-  return Math.min(retryInitialMs * 2 ** (failedAttempt - 1), RETRY_MAX_DELAY_MS);
+  return backoffDelay({ initialMs: retryInitialMs, maxMs: RETRY_MAX_DELAY_MS }, failedAttempt);
 }
 
 const succeeded = (r: SendResult): boolean => 'status' in r && r.status >= 200 && r.status < 300;

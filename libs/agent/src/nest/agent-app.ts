@@ -6,13 +6,9 @@ import type { Registry } from 'prom-client';
 import { AgentMetrics } from '../metrics';
 import { ExactlyOnceServer } from '../server';
 import type { AgentOptions } from '../types';
-import { EnvReader } from '@app/common';
-import { createKafka } from '@app/kafka';
-import { kafkaConnectionFromEnv, type KafkaConnection } from '@app/kafka';
-import { provisionTopics } from '@app/kafka';
+import { createRegistry, EnvReader, JsonLogger } from '@app/common';
+import { createKafka, type KafkaConnection, kafkaConnectionFromEnv, provisionTopics } from '@app/kafka';
 import { agentTopicList, ENTITY_PARTITIONS, topicSpecs } from '@app/contracts';
-import { JsonLogger } from '@app/common';
-import { createRegistry } from '@app/common';
 
 const SERVER = Symbol('AGENT_SERVER');
 const REGISTRY = Symbol('AGENT_REGISTRY');

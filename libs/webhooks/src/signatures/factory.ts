@@ -2,7 +2,7 @@ import { compileHmacScheme, signHmac, verifyHmac } from './hmac-scheme';
 import { secretKey, secretKeys } from './secrets';
 import { signStandardWebhook, verifyStandardWebhook } from './standard-webhooks-scheme';
 import { signStripe, verifyStripe } from './stripe-scheme';
-import { resolveTolerance } from './timestamp';
+import { checkTolerance } from './scheme-config';
 import type { SchemeConfig, SignatureVerifier, VerifyInput, VerifyResult } from './types';
 
 type SignedSchemeConfig = Exclude<SchemeConfig, { type: 'none' }>;
@@ -23,14 +23,14 @@ function compileScheme(config: SignedSchemeConfig): Scheme {
       };
     }
     case 'stripe': {
-      const tolerance = resolveTolerance(config.toleranceSeconds);
+      const tolerance = checkTolerance(config.toleranceSeconds);
       return {
         verify: (keys, input) => verifyStripe(tolerance, keys, input),
         sign: (key, rawBody, nowMs) => signStripe(key, rawBody, nowMs),
       };
     }
     case 'standard-webhooks': {
-      const tolerance = resolveTolerance(config.toleranceSeconds);
+      const tolerance = checkTolerance(config.toleranceSeconds);
       return {
         verify: (keys, input) => verifyStandardWebhook(tolerance, keys, input),
         sign: (key, rawBody, nowMs, id) => signStandardWebhook(key, rawBody, nowMs, requireId(id)),

@@ -1,54 +1,15 @@
 import { decodeDigest, DIGEST_BYTES, encodeDigest, expectedDigests, hmac, matchesAny } from './digest';
 import { readSignatureHeader } from './headers';
-import { compileTemplate, renderTemplate, type SignedTemplate } from './template';
-import { checkFreshness, readTimestampHeader, resolveTolerance, unixSecondsText } from './timestamp';
+import { checkHmacScheme, type CheckedHmacScheme } from './scheme-config';
+import { renderTemplate } from './template';
+import { checkFreshness, readTimestampHeader, unixSecondsText } from './timestamp';
 import type { HmacSchemeConfig, Parsed, VerifyInput, VerifyResult } from './types';
 
-/** An HmacSchemeConfig checked and normalised once, so verify() does no config work. */
-export interface HmacScheme {
-  header: string;
-  algorithm: HmacSchemeConfig['algorithm'];
-  encoding: HmacSchemeConfig['encoding'];
-  prefix: string;
-  timestampHeader: string | undefined;
-  toleranceSeconds: number;
-  template: SignedTemplate;
-}
+/** An HmacSchemeConfig checked and normalised once (scheme-config.ts holds the rules). */
+export type HmacScheme = CheckedHmacScheme;
 
-/** Throws on a config that cannot work; config may come from YAML, so types are not trusted. */
 export function compileHmacScheme(config: HmacSchemeConfig): HmacScheme {
-  assertHmacConfig(config);
-  const template = compileTemplate(config.signedContent ?? '{body}');
-  const timestampHeader = config.timestampHeader?.toLowerCase();
-  // Both ways round: {timestamp} needs a source, and an unsigned timestamp header
-  // gives no replay protection because anyone can rewrite it.
-  if (template.usesTimestamp !== (timestampHeader !== undefined)) {
-    throw new Error('hmac scheme: signedContent must use {timestamp} exactly when timestampHeader is set');
-  }
-  return {
-    header: config.header.toLowerCase(),
-    algorithm: config.algorithm,
-    encoding: config.encoding,
-    prefix: config.prefix ?? '',
-    timestampHeader,
-    toleranceSeconds: resolveTolerance(config.toleranceSeconds),
-    template,
-  };
-}
-
-function assertHmacConfig(config: HmacSchemeConfig): void {
-  const fields: Record<string, unknown> = { ...config };
-  const bad = (message: string): never => {
-    throw new Error(`hmac scheme: ${message}`);
-  };
-  if (typeof fields.header !== 'string' || fields.header === '') bad('header must be a non-empty string');
-  if (!Object.hasOwn(DIGEST_BYTES, String(fields.algorithm))) bad('algorithm must be sha256 or sha512');
-  if (fields.encoding !== 'hex' && fields.encoding !== 'base64') bad('encoding must be hex or base64');
-  if (fields.prefix !== undefined && typeof fields.prefix !== 'string') bad('prefix must be a string');
-  const ts = fields.timestampHeader;
-  if (ts !== undefined && (typeof ts !== 'string' || ts === '')) bad('timestampHeader must be a non-empty string');
-  const template = fields.signedContent;
-  if (template !== undefined && typeof template !== 'string') bad('signedContent must be a string');
+  return checkHmacScheme(config);
 }
 
 export function verifyHmac(scheme: HmacScheme, keys: readonly Buffer[], input: VerifyInput): VerifyResult {

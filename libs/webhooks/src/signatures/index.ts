@@ -13,3 +13,5 @@ export type {
 } from './types';
 export { SCHEME_PRESETS } from './presets';
 export { createVerifier, signRequest } from './factory';
+export { checkSchemeConfig, SchemeConfigError } from './scheme-config';
+export { schemeTraits, type SchemeTraits } from './traits';

@@ -45,11 +45,3 @@ export function unixSecondsText(nowMs: number): string {
   return String(Math.floor(nowMs / 1000));
 }
 
-/** Config may come from YAML/env: validate the tolerance instead of trusting the type. */
-export function resolveTolerance(toleranceSeconds: number | undefined): number {
-  const tolerance = toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  if (!Number.isFinite(tolerance) || tolerance < 0) {
-    throw new Error(`toleranceSeconds must be a non-negative finite number, got ${String(tolerance)}`);
-  }
-  return tolerance;
-}
