@@ -6,6 +6,8 @@ export * from './types';
 export * from './ids';
 export * from './stores';
 export * from './processor';
+export * from './limiter';
+export { readRetryInfo, RETRY_HEADERS, type FailedAttempt, type RetryInfo } from './retry-record';
 export * from './metrics';
 export * from './server';
 export * from './copartitioned-assigner';

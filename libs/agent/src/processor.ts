@@ -1,13 +1,16 @@
 import type { IHeaders } from 'kafkajs';
 import { agentTopics, contractFor, physicalTopic, validateAs } from '@app/contracts';
-import { backoffDelay, childTraceparent, type CloudEvent, fromKafkaMessage, type JsonLogger, sleep, toKafkaMessage } from '@app/common';
+import { backoffDelay, fromKafkaMessage, headerString, type JsonLogger } from '@app/common';
 import type { OutboundRecord } from '@app/kafka';
-import { followUpId, idDigest } from './ids';
+import { HandlerRun } from './handler-run';
+import { idDigest } from './ids';
+import { Limiter } from './limiter';
+import { failedAttempt, readRetryInfo, retryHeaders, RETRY_HEADERS, type RetryInfo } from './retry-record';
 import type { ChunkOverlay } from './stores';
-import type { AgentContext, PublishOptions, RetryPolicy } from './types';
+import type { AgentContext, RetryPolicy } from './types';
 
 export interface InputRecord {
-  /** Logical topic (registry name, without the prefix). */
+  /** Logical topic (registry name, without the prefix): an input topic or the agent's retry topic. */
   topic: string;
   partition: number;
   offset: string;
@@ -34,162 +37,211 @@ export interface ChunkOutcome {
   processed: number;
   duplicates: number;
   deadLettered: number;
+  /** Failed attempts scheduled for another attempt on the retry topic. */
   retries: number;
+  /** Records of parked keys queued behind them on the retry topic. */
+  queued: number;
   handlerSeconds: number[];
 }
 
+export interface ProcessorOptions {
+  retry: RetryPolicy;
+  /** An attempt still running after this long counts as failed (its writes and follow-ups are dropped). */
+  handlerTimeoutMs: number;
+  /** Handler attempts running at once in the process, shared by every task. */
+  limiter: Limiter;
+  now?: () => number;
+}
+
+class HandlerTimeout extends Error {
+  constructor(ms: number) {
+    super(`handler did not finish within ${ms} ms (HANDLER_TIMEOUT_MS)`);
+  }
+}
 
 /**
- * Runs a chunk of one task's records through their handlers: decode and validate, skip ids already
- * processed, retry failing handlers with backoff, dead-letter what still fails. Touches no Kafka client:
- * it returns the records to write, and the caller commits them with the offsets in one transaction.
+ * Runs a chunk of one task's records through their handlers. Records with different keys run
+ * concurrently (bounded by the process's limiter); records with the same key run one after the other in
+ * offset order, so keyed state stays consistent. A failed attempt never waits here: the record goes to
+ * the agent's retry topic with its attempt count and due time, its key is parked so later records of
+ * that key queue behind it, and the chunk moves on. Touches no Kafka client: it returns the records to
+ * write, and the caller commits them with the offsets in one transaction.
  */
 export class ChunkProcessor {
+  private readonly deadLetterTopic: string;
+  private readonly retryTopic: string;
+  private readonly retryLogical: string;
+  private readonly now: () => number;
+
   constructor(
     private readonly agent: string,
     private readonly prefix: string,
     private readonly handlerFor: (topic: string) => HandlerFn | undefined,
-    private readonly retry: RetryPolicy,
+    private readonly options: ProcessorOptions,
     private readonly logger: JsonLogger,
-    private readonly now: () => number = Date.now,
   ) {
-    this.deadLetterTopic = physicalTopic(prefix, agentTopics(agent).deadLetter.name);
+    const own = agentTopics(agent);
+    this.deadLetterTopic = physicalTopic(prefix, own.deadLetter.name);
+    this.retryLogical = own.retry.name;
+    this.retryTopic = physicalTopic(prefix, own.retry.name);
+    this.now = options.now ?? Date.now;
   }
 
-  private readonly deadLetterTopic: string;
-
   async process(records: InputRecord[], overlay: ChunkOverlay): Promise<ChunkOutcome> {
-    const out: ChunkOutcome = { messages: [], processed: 0, duplicates: 0, deadLettered: 0, retries: 0, handlerSeconds: [] };
-    for (const rec of records) await this.one(rec, overlay, out);
+    const out: ChunkOutcome = { messages: [], processed: 0, duplicates: 0, deadLettered: 0, retries: 0, queued: 0, handlerSeconds: [] };
+    // One lane per key, in offset order; lanes run concurrently. Each lane's output is kept apart and
+    // appended in lane order, so the records a chunk writes do not depend on timing.
+    const lanes = new Map<string, InputRecord[]>();
+    for (const rec of records) {
+      const k = rec.key === null ? '' : rec.key.toString('latin1');
+      const lane = lanes.get(k);
+      if (lane) lane.push(rec);
+      else lanes.set(k, [rec]);
+    }
+    const claimed = new Set<string>();
+    const outputs = await Promise.all(
+      [...lanes.values()].map(async (lane) => {
+        const messages: OutboundRecord[] = [];
+        for (const rec of lane) await this.one(rec, overlay, out, messages, claimed);
+        return messages;
+      }),
+    );
+    for (const m of outputs) out.messages.push(...m);
     return out;
   }
 
-  private async one(rec: InputRecord, overlay: ChunkOverlay, out: ChunkOutcome): Promise<void> {
+  private async one(rec: InputRecord, overlay: ChunkOverlay, out: ChunkOutcome, messages: OutboundRecord[], claimed: Set<string>): Promise<void> {
+    const fromRetry = rec.topic === this.retryLogical;
+    const retry = fromRetry ? readRetryInfo(rec.headers) : { attempts: 0, dueMs: 0, history: [], redrive: readRetryInfo(rec.headers).redrive };
+    const topic = (fromRetry ? retry.originTopic : rec.topic) ?? rec.topic;
     const decoded = fromKafkaMessage(rec);
-    if (!decoded.ok) return this.deadLetter(rec, out, `invalid CloudEvent: ${decoded.reason}`, 0);
+    if (!decoded.ok) {
+      if (fromRetry) this.unqueue(rec, overlay);
+      return this.deadLetter(rec, topic, out, messages, `invalid CloudEvent: ${decoded.reason}`, retry);
+    }
     const event = decoded.event;
-    const digest = idDigest(event.id);
-    if (overlay.seen(digest)) {
-      out.duplicates++;
+    const key = decoded.key ?? '';
+    // Read back from the retry topic: the key counts one record fewer waiting there.
+    if (fromRetry) this.unqueue(rec, overlay);
+    const parked = overlay.parkedKey(key);
+    // A parked key keeps its order: a new record of it queues behind what waits on the retry topic, and so
+    // does a record read back while another record of the key still waits for its next attempt.
+    if (parked && (!fromRetry || (parked.head !== undefined && parked.head !== event.id))) {
+      this.schedule(rec, topic, key, overlay, messages, { ...retry, dueMs: this.now() }, undefined);
+      out.queued++;
       return;
     }
-    // From here the id counts as processed whatever happens, so a duplicate of a poison record is skipped.
-    overlay.ids.add(digest);
-    const contract = contractFor(rec.topic);
+    // A redriven record is a new chance for the same event: its own id for deduplication.
+    const digest = idDigest(retry.redrive > 0 ? `${event.id}\u0000redrive-${retry.redrive}` : event.id);
+    if (overlay.seen(digest) || claimed.has(digest)) {
+      out.duplicates++;
+      if (parked?.head === event.id) this.release(key, overlay);
+      return;
+    }
+    claimed.add(digest);
+    const contract = contractFor(topic);
     let payload: unknown = event.data;
     if (contract) {
       const checked = validateAs(contract, event.data);
-      if (!checked.ok) return this.deadLetter(rec, out, `invalid ${contract.name}: ${checked.reason}`, 0);
+      if (!checked.ok) {
+        overlay.ids.add(digest);
+        if (parked?.head === event.id) this.release(key, overlay);
+        return this.deadLetter(rec, topic, out, messages, `invalid ${contract.name}: ${checked.reason}`, retry);
+      }
       payload = checked.value;
     }
-    const handler = this.handlerFor(rec.topic);
-    if (!handler) return this.deadLetter(rec, out, `no handler for topic ${rec.topic}`, 0);
+    const handler = this.handlerFor(topic);
+    if (!handler) {
+      overlay.ids.add(digest);
+      if (parked?.head === event.id) this.release(key, overlay);
+      return this.deadLetter(rec, topic, out, messages, `no handler for topic ${topic}`, retry);
+    }
 
-    for (let attempt = 1; ; attempt++) {
-      const run = new HandlerRun(this.agent, this.prefix, rec, event, decoded.key ?? '', overlay, this.logger, attempt, this.now());
-      const t0 = process.hrtime.bigint();
-      try {
-        await handler(payload, run.context);
-        out.handlerSeconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
-        run.applyTo(overlay, out.messages);
-        out.processed++;
-        return;
-      } catch (err) {
-        out.handlerSeconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
-        const message = err instanceof Error ? err.message : String(err);
-        if (isDeadLetter(err)) return this.deadLetter(rec, out, 'rejected by handler', attempt, message);
-        if (attempt >= this.retry.maxAttempts) return this.deadLetter(rec, out, 'handler failed', attempt, message);
-        out.retries++;
-        const backoff = backoffDelay({ initialMs: this.retry.initialBackoffMs, maxMs: this.retry.maxBackoffMs }, attempt);
-        this.logger.warn('handler failed; retrying', { topic: rec.topic, offset: rec.offset, id: event.id, attempt, error: message, backoffMs: backoff });
-        await sleep(backoff);
+    const attempt = retry.attempts + 1;
+    const run = new HandlerRun(this.agent, this.prefix, { topic, partition: rec.partition, offset: rec.offset }, event, key, overlay, this.logger, attempt, this.now());
+    const t0 = process.hrtime.bigint();
+    try {
+      await this.options.limiter.run(() => this.withTimeout(handler(payload, run.context)));
+      out.handlerSeconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
+      run.applyTo(overlay, messages);
+      overlay.ids.add(digest);
+      out.processed++;
+      if (parked?.head === event.id) this.release(key, overlay);
+    } catch (err) {
+      out.handlerSeconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
+      const message = err instanceof Error ? err.message : String(err);
+      const history = [...retry.history, failedAttempt(attempt, this.now(), message)];
+      if (isDeadLetter(err) || attempt >= this.options.retry.maxAttempts) {
+        // From here the id counts as processed, so a duplicate of a poison record is skipped.
+        overlay.ids.add(digest);
+        if (parked?.head === event.id) this.release(key, overlay);
+        const reason = isDeadLetter(err) ? 'rejected by handler' : 'handler failed';
+        return this.deadLetter(rec, topic, out, messages, reason, { ...retry, attempts: attempt, history }, message);
       }
+      const delay = backoffDelay({ initialMs: this.options.retry.initialBackoffMs, maxMs: this.options.retry.maxBackoffMs }, attempt);
+      this.logger.warn('handler failed; scheduled for another attempt', { topic, offset: rec.offset, id: event.id, attempt, error: message, retryInMs: delay });
+      this.schedule(rec, topic, key, overlay, messages, { ...retry, attempts: attempt, history, dueMs: this.now() + delay }, event.id);
+      out.retries++;
     }
   }
 
-  private deadLetter(rec: InputRecord, out: ChunkOutcome, reason: string, attempts: number, error?: string): void {
+  private withTimeout(work: Promise<unknown>): Promise<unknown> {
+    const ms = this.options.handlerTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HandlerTimeout(ms)), ms);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Writes the record to the retry topic (partition p, its own key) and parks its key; `head` is the
+   * event id of a record scheduled for another attempt (undefined for one that only queues).
+   */
+  private schedule(rec: InputRecord, topic: string, key: string, overlay: ChunkOverlay, messages: OutboundRecord[], info: RetryInfo, head: string | undefined): void {
+    const headers = retryHeaders(rec.headers, { attempts: info.attempts, dueMs: info.dueMs, originTopic: topic, history: info.history, redrive: info.redrive });
+    messages.push({ topic: this.retryTopic, message: { partition: rec.partition, key: rec.key, value: rec.value, headers } });
+    const parked = overlay.parkedKey(key) ?? { queued: 0 };
+    overlay.park(key, { head: head ?? parked.head, queued: parked.queued + 1 });
+  }
+
+  /** A record of the key was read back from the retry topic. */
+  private unqueue(rec: InputRecord, overlay: ChunkOverlay): void {
+    // Redriven records were written by an operator, not counted when parking.
+    if (readRetryInfo(rec.headers).redrive > 0 && headerString(rec.headers, RETRY_HEADERS.attempts) === undefined) return;
+    const key = fromKafkaMessage(rec);
+    const k = key.ok ? (key.key ?? '') : rec.key?.toString() ?? '';
+    const parked = overlay.parkedKey(k);
+    if (parked) overlay.park(k, { head: parked.head, queued: Math.max(0, parked.queued - 1) });
+  }
+
+  /** The key's failing record is done (processed or dead-lettered): records queued behind it may run. */
+  private release(key: string, overlay: ChunkOverlay): void {
+    const parked = overlay.parkedKey(key);
+    if (parked) overlay.park(key, { queued: parked.queued });
+  }
+
+  private deadLetter(rec: InputRecord, topic: string, out: ChunkOutcome, messages: OutboundRecord[], reason: string, retry: Pick<RetryInfo, 'attempts' | 'history' | 'redrive'>, error?: string): void {
     out.deadLettered++;
-    this.logger.warn('record dead-lettered', { topic: rec.topic, partition: rec.partition, offset: rec.offset, reason, error, attempts });
+    this.logger.warn('record dead-lettered', { topic, partition: rec.partition, offset: rec.offset, reason, error, attempts: retry.attempts });
     const headers: IHeaders = {
-      ...(rec.headers ?? {}),
+      ...retryHeaders(rec.headers, { attempts: retry.attempts, dueMs: 0, originTopic: topic, history: retry.history, redrive: retry.redrive }),
       dlq_agent: this.agent,
       dlq_reason: reason,
-      dlq_attempts: String(attempts),
-      dlq_topic: rec.topic,
+      dlq_attempts: String(retry.attempts),
+      dlq_topic: topic,
       dlq_partition: String(rec.partition),
       dlq_offset: rec.offset,
       dlq_time: new Date(this.now()).toISOString(),
     };
+    delete headers[RETRY_HEADERS.due];
+    delete headers[RETRY_HEADERS.attempts];
     if (error !== undefined) headers.dlq_error = error.slice(0, 2000);
-    out.messages.push({ topic: this.deadLetterTopic, message: { key: rec.key, value: rec.value, headers } });
+    messages.push({ topic: this.deadLetterTopic, message: { partition: rec.partition, key: rec.key, value: rec.value, headers } });
   }
 }
 
 /** Nest may re-wrap a thrown error; its name survives. */
 function isDeadLetter(err: unknown): boolean {
   return err instanceof DeadLetterError || (err instanceof Error && err.name === 'DeadLetterError');
-}
-
-/** One attempt of a handler: buffers its follow-ups and state writes until it succeeds. */
-class HandlerRun {
-  private readonly published: OutboundRecord[] = [];
-  private readonly purposes = new Set<string>();
-  private readonly writes = new Map<string, unknown>();
-  readonly context: AgentContext;
-
-  constructor(
-    agent: string,
-    prefix: string,
-    rec: InputRecord,
-    event: CloudEvent,
-    key: string,
-    overlay: ChunkOverlay,
-    logger: JsonLogger,
-    attempt: number,
-    nowMs: number,
-  ) {
-    const read = (k: string) => (this.writes.has(k) ? this.writes.get(k) : overlay.get(k));
-    this.context = {
-      event,
-      key,
-      topic: rec.topic,
-      partition: rec.partition,
-      offset: rec.offset,
-      attempt,
-      logger,
-      state: {
-        // null marks a deletion (by the handler, or an expiry in this chunk): absent, as for a key never written.
-        get: <T>(k = key) => (read(k) ?? undefined) as T | undefined,
-        put: <T>(value: T, k = key) => void this.writes.set(k, value),
-        delete: (k = key) => void this.writes.set(k, null),
-      },
-      publish: (topic: string, type: string, data: object, options: PublishOptions = {}) => {
-        const purpose = options.purpose ?? type;
-        if (this.purposes.has(purpose)) throw new Error(`follow-up purpose "${purpose}" used twice for one input; give each a distinct purpose`);
-        this.purposes.add(purpose);
-        const contract = contractFor(topic);
-        if (contract) {
-          const checked = validateAs(contract, data);
-          if (!checked.ok) throw new Error(`follow-up on ${topic} breaks its contract: ${checked.reason}`);
-        }
-        const id = followUpId(event.id, purpose);
-        const followUp: CloudEvent = {
-          id,
-          source: `/agents/${agent}`,
-          type,
-          time: new Date(nowMs).toISOString(),
-          subject: options.subject ?? event.subject,
-          data,
-          extensions: { causationid: event.id, traceparent: childTraceparent(event.extensions.traceparent) },
-        };
-        this.published.push({ topic: physicalTopic(prefix, topic), message: toKafkaMessage(followUp, options.key ?? key) });
-        return id;
-      },
-    };
-  }
-
-  applyTo(overlay: ChunkOverlay, messages: OutboundRecord[]): void {
-    messages.push(...this.published);
-    for (const [k, v] of this.writes) overlay.state.set(k, v);
-  }
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { JsonLogger } from '@app/common';
-import { MARKER_KEY, STATE_KEY_PREFIX, type Task } from './task';
+import { readProcessed, readState } from './changelog';
+import type { Task } from './task';
 
 /**
  * Rebuilds the dedup and state stores of newly assigned tasks from the agent's `processed` and `state`
@@ -15,7 +16,7 @@ export async function restoreTasks(
   topics: { processed: string; state: string },
   logger: JsonLogger,
   timeoutMs = 120_000,
-): Promise<{ ids: number; keys: number; ms: number }> {
+): Promise<{ ids: number; keys: number; parkedKeys: number; skipped: number; ms: number }> {
   const t0 = Date.now();
   const byPartition = new Map(tasks.map((t) => [t.partition, t]));
   const pending = new Set(tasks.flatMap((t) => [`${topics.processed}:${t.partition}`, `${topics.state}:${t.partition}`]));
@@ -26,6 +27,7 @@ export async function restoreTasks(
     maxBytesPerPartition: 8 * 1024 * 1024,
   });
   let ids = 0;
+  let skipped = 0;
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topics.processed, topics.state], fromBeginning: true });
@@ -41,18 +43,25 @@ export async function restoreTasks(
             if (!task || !pending.has(slot)) return;
             const now = Date.now();
             for (const m of batch.messages) {
-              const key = m.key?.toString();
-              if (key === MARKER_KEY) {
-                if (m.value?.toString() === task.marker) pending.delete(slot);
-                continue;
-              }
-              if (batch.topic === topics.processed && m.value) {
-                const rec = JSON.parse(m.value.toString()) as { t: number; ids: string[] };
-                if (task.dedup.isExpired(rec.t, now)) continue;
-                for (const d of rec.ids) task.dedup.add(d, rec.t);
-                ids += rec.ids.length;
-              } else if (batch.topic === topics.state && key?.startsWith(STATE_KEY_PREFIX)) {
-                task.state.set(key.slice(STATE_KEY_PREFIX.length), m.value ? (JSON.parse(m.value.toString()) as unknown) : null, Number(m.timestamp));
+              const entry = batch.topic === topics.processed ? readProcessed(m.key, m.value) : readState(m.key, m.value);
+              switch (entry.kind) {
+                case 'marker':
+                  if (entry.nonce === task.marker) pending.delete(slot);
+                  break;
+                case 'processed':
+                  if (task.dedup.isExpired(entry.atMs, now)) break;
+                  for (const d of entry.ids) task.dedup.add(d, entry.atMs);
+                  ids += entry.ids.length;
+                  break;
+                case 'state':
+                  task.state.set(entry.key, entry.value, Number(m.timestamp));
+                  break;
+                case 'parked':
+                  task.parked.set(entry.key, entry.value);
+                  break;
+                case 'unknown':
+                  skipped++;
+                  break;
               }
             }
             if (pending.size === 0) {
@@ -66,7 +75,7 @@ export async function restoreTasks(
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
-  const result = { ids, keys: tasks.reduce((n, t) => n + t.state.size, 0), ms: Date.now() - t0 };
+  const result = { ids, keys: tasks.reduce((n, t) => n + t.state.size, 0), parkedKeys: tasks.reduce((n, t) => n + t.parked.size, 0), skipped, ms: Date.now() - t0 };
   logger.info('tasks restored', { tasks: tasks.map((t) => t.partition), ...result });
   return result;
 }

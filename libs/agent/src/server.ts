@@ -1,11 +1,13 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import type { JsonLogger } from '@app/common';
 import { agentTopics, physicalTopic } from '@app/contracts';
 import { CoPartitionedAssigner } from './copartitioned-assigner';
 import type { AgentMetrics } from './metrics';
+import { Limiter } from './limiter';
 import { ChunkProcessor, type HandlerFn } from './processor';
+import { readRetryInfo } from './retry-record';
 import { restoreTasks } from './restorer';
 import { Task } from './task';
 import type { AgentContext, AgentOptions } from './types';
@@ -34,6 +36,8 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
   private readonly processor: ChunkProcessor;
   private readonly group: string;
   private readonly topics: { processed: string; state: string };
+  /** The agent's retry topic: logical and physical name. */
+  private readonly retryTopic: { logical: string; physical: string };
   private running = false;
 
   constructor(private readonly deps: ExactlyOnceServerDeps) {
@@ -42,7 +46,14 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     const own = agentTopics(options.name, options.dedupWindowMs);
     this.group = physicalTopic(topicPrefix, options.name);
     this.topics = { processed: physicalTopic(topicPrefix, own.processed.name), state: physicalTopic(topicPrefix, own.state.name) };
-    this.processor = new ChunkProcessor(options.name, topicPrefix, (t) => this.handlerFor(t), options.retry, logger);
+    this.retryTopic = { logical: own.retry.name, physical: physicalTopic(topicPrefix, own.retry.name) };
+    this.processor = new ChunkProcessor(
+      options.name,
+      topicPrefix,
+      (t) => this.handlerFor(t),
+      { retry: options.retry, handlerTimeoutMs: options.handlerTimeoutMs, limiter: new Limiter(options.maxInFlight) },
+      logger,
+    );
   }
 
   get ready(): boolean {
@@ -109,7 +120,7 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
       metrics.lag.set({ topic: payload.topic.slice(topicPrefix.length), partition: String(payload.partition) }, Number(payload.offsetLag));
     });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: inputs.map((t) => physicalTopic(topicPrefix, t)), fromBeginning: true });
+    await this.consumer.subscribe({ topics: [...inputs.map((t) => physicalTopic(topicPrefix, t)), this.retryTopic.physical], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -190,10 +201,12 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     }
     // A failed transaction seeked this partition back: records fetched before that are re-read anyway.
     if (batch.messages.length === 0 || payload.isStale() || !payload.isRunning() || task.closed) return;
-    for (const m of batch.messages) {
+    const messages = batch.topic === this.retryTopic.physical ? this.dueOnly(batch.partition, batch.messages) : batch.messages;
+    if (messages.length === 0) return;
+    for (const m of messages) {
       task.inbox.push({ topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers });
     }
-    payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    payload.resolveOffset(messages[messages.length - 1].offset);
     this.drain(task);
     // Fetch on only once the task took these records into a transaction: one fetch ahead, no more.
     while (task.inbox.length > 0 && !task.closed && payload.isRunning()) {
@@ -258,6 +271,33 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     });
   }
 
+  private readonly resumeTimers = new Map<number, NodeJS.Timeout>();
+
+  /**
+   * The retry topic is read in order: the records before the first one not yet due are handed over; at that
+   * one the partition is paused and sought back, and resumed when it is due. Records of a key are written
+   * there in their order, so a key never overtakes itself; a record due earlier behind a later one waits at
+   * most the longest backoff (RETRY_MAX_MS).
+   */
+  private dueOnly<M extends { offset: string; headers?: IHeaders }>(partition: number, messages: M[]): M[] {
+    const now = Date.now();
+    const i = messages.findIndex((m) => readRetryInfo(m.headers).dueMs > now);
+    if (i < 0) return messages;
+    const dueMs = readRetryInfo(messages[i].headers).dueMs;
+    const at = { topic: this.retryTopic.physical, partitions: [partition] };
+    this.consumer?.pause([at]);
+    this.seek(this.retryTopic.physical, partition, messages[i].offset);
+    clearTimeout(this.resumeTimers.get(partition));
+    this.resumeTimers.set(
+      partition,
+      setTimeout(() => {
+        this.resumeTimers.delete(partition);
+        this.consumer?.resume([at]);
+      }, Math.min(dueMs - now, 60_000) + 5),
+    );
+    return messages.slice(0, i);
+  }
+
   private seek(topic: string, partition: number, offset: string): void {
     try {
       this.consumer?.seek({ topic, partition, offset });
@@ -284,6 +324,8 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
   /** Graceful stop: let the running chunk finish (or abort), leave the group, close the producers. */
   async close(): Promise<void> {
     this.running = false;
+    for (const t of this.resumeTimers.values()) clearTimeout(t);
+    this.resumeTimers.clear();
     await this.consumer?.disconnect().catch(() => undefined);
     await Promise.all([...this.tasks.values()].map((t) => t.close()));
     this.tasks.clear();

@@ -72,17 +72,57 @@ export class StateStore {
 }
 
 /**
+ * A key whose records wait on the retry topic: `head` is the event id of the record that failed and waits
+ * for its next attempt (none while only records queued behind it remain), `queued` the number of the
+ * key's records on the retry topic not read back yet. New records of a parked key join the queue, so a
+ * key keeps its order through retries, crashes and rebalances (this lives in the state topic).
+ */
+export interface Parked {
+  head?: string;
+  queued: number;
+}
+
+export class ParkedStore {
+  private readonly keys = new Map<string, Parked>();
+
+  get(key: string): Parked | undefined {
+    return this.keys.get(key);
+  }
+
+  set(key: string, value: Parked | null): void {
+    if (value === null || (value.head === undefined && value.queued <= 0)) this.keys.delete(key);
+    else this.keys.set(key, value);
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+}
+
+/**
  * What a chunk of records has done so far, before its transaction commits: later records in the same
  * chunk see earlier writes and ids; on abort it is simply dropped.
  */
 export class ChunkOverlay {
   readonly ids = new Set<string>();
   readonly state = new Map<string, unknown>();
+  /** Parked-key changes; null: the key is free again. */
+  readonly parked = new Map<string, Parked | null>();
 
   constructor(
     private readonly dedup: DedupStore,
     private readonly store: StateStore,
+    private readonly parkedStore: ParkedStore = new ParkedStore(),
   ) {}
+
+  parkedKey(key: string): Parked | undefined {
+    if (this.parked.has(key)) return this.parked.get(key) ?? undefined;
+    return this.parkedStore.get(key);
+  }
+
+  park(key: string, value: Parked): void {
+    this.parked.set(key, value.head === undefined && value.queued <= 0 ? null : value);
+  }
 
   seen(digest: string): boolean {
     return this.ids.has(digest) || this.dedup.has(digest);
@@ -96,5 +136,6 @@ export class ChunkOverlay {
   commit(atMs: number): void {
     for (const d of this.ids) this.dedup.add(d, atMs);
     for (const [k, v] of this.state) this.store.set(k, v, atMs);
+    for (const [k, v] of this.parked) this.parkedStore.set(k, v);
   }
 }

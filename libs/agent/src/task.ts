@@ -3,10 +3,9 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import { backoffDelay, sleep, type BackoffPolicy } from '@app/common';
 import type { OutboundRecord } from '@app/kafka';
 import type { InputRecord } from './processor';
-import { ChunkOverlay, DedupStore, StateStore } from './stores';
+import { markerMessage, parkedMessage, processedMessage, stateMessage } from './changelog';
+import { ChunkOverlay, DedupStore, ParkedStore, StateStore } from './stores';
 
-export const MARKER_KEY = '__restore_marker__';
-export const STATE_KEY_PREFIX = 's:';
 
 export interface TaskTopics {
   processed: string;
@@ -23,6 +22,7 @@ export interface TaskTopics {
 export class Task {
   readonly dedup: DedupStore;
   readonly state = new StateStore();
+  readonly parked = new ParkedStore();
   readonly marker = randomBytes(12).toString('hex');
   /**
    * Two transactional producers, used in turn. After a commit the coordinator still writes the commit
@@ -93,7 +93,7 @@ export class Task {
   }
 
   overlay(): ChunkOverlay {
-    return new ChunkOverlay(this.dedup, this.state);
+    return new ChunkOverlay(this.dedup, this.state, this.parked);
   }
 
   /** Connects the transactional producer (fencing older owners) and commits this task's restore markers. */
@@ -113,7 +113,7 @@ export class Task {
     // Each connect (InitProducerId) aborts or completes the old owner's open transaction on that id and
     // fences it; only then is the marker written, so the restore that reads up to it sees everything.
     await Promise.all(this.producers.map((p) => p.connect()));
-    const marker: Message = { key: MARKER_KEY, value: this.marker, partition: this.partition };
+    const marker = markerMessage(this.partition, this.marker);
     await this.transact([
       { topic: this.topics.processed, message: marker },
       { topic: this.topics.state, message: marker },
@@ -166,13 +166,9 @@ export class Task {
   /** The records that persist a committed chunk: its processed ids and its state writes, in partition p. */
   changelogRecords(overlay: ChunkOverlay, nowMs: number): OutboundRecord[] {
     const out: OutboundRecord[] = [];
-    if (overlay.ids.size > 0) {
-      out.push({ topic: this.topics.processed, message: { partition: this.partition, key: null, value: JSON.stringify({ t: nowMs, ids: [...overlay.ids] }) } });
-    }
-    for (const [k, v] of overlay.state) {
-      const value = v === null || v === undefined ? null : JSON.stringify(v);
-      out.push({ topic: this.topics.state, message: { partition: this.partition, key: STATE_KEY_PREFIX + k, value } });
-    }
+    if (overlay.ids.size > 0) out.push({ topic: this.topics.processed, message: processedMessage(this.partition, nowMs, overlay.ids) });
+    for (const [k, v] of overlay.state) out.push({ topic: this.topics.state, message: stateMessage(this.partition, k, v) });
+    for (const [k, v] of overlay.parked) out.push({ topic: this.topics.state, message: parkedMessage(this.partition, k, v) });
     return out;
   }
 

@@ -48,5 +48,9 @@ export interface AgentOptions {
   maxRecordsPerTransaction: number;
   /** Input partitions processed concurrently (each has its own transactional producer). */
   concurrency: number;
+  /** Handler attempts running at once in the process, all partitions together (records of one key never overlap). */
+  maxInFlight: number;
+  /** An attempt still running after this long counts as a failed attempt. */
+  handlerTimeoutMs: number;
   sessionTimeoutMs: number;
 }

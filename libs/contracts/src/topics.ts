@@ -77,6 +77,11 @@ export const DEFAULT_DEDUP_WINDOW_MS = 72 * 60 * 60 * 1000;
 
 export interface AgentTopicSpecs {
   deadLetter: TopicSpec;
+  /**
+   * Records waiting for another attempt, and the records of their keys queued behind them, partitioned like
+   * the agent's inputs; the agent reads it back as one more input.
+   */
+  retry: TopicSpec;
   /** Ids of processed events, one record per transaction; kept as long as the dedup window. */
   processed: TopicSpec;
   /** Keyed state of the agent's handlers, compacted to the latest value per key. */
@@ -91,6 +96,7 @@ export function agentTopics(agent: string, dedupWindowMs = DEFAULT_DEDUP_WINDOW_
   if (!/^[a-z0-9][a-z0-9-]*$/.test(agent)) throw new Error(`agent name must be lower-case kebab-case, got "${agent}"`);
   return {
     deadLetter: { name: `${agent}.dlq`, ...entity(`Records the ${agent} could not process, with the reason`, 30) },
+    retry: { name: `${agent}.retry`, ...entity(`Records the ${agent} will attempt again, with their attempt count and due time`) },
     processed: {
       name: `${agent}.processed`,
       partitions: ENTITY_PARTITIONS,
@@ -111,7 +117,7 @@ export function agentTopics(agent: string, dedupWindowMs = DEFAULT_DEDUP_WINDOW_
 /** The agent's own topics as a list, for ensureTopics. */
 export function agentTopicList(agent: string, dedupWindowMs = DEFAULT_DEDUP_WINDOW_MS): TopicSpec[] {
   const t = agentTopics(agent, dedupWindowMs);
-  return [t.deadLetter, t.processed, t.state];
+  return [t.deadLetter, t.retry, t.processed, t.state];
 }
 
 export function physicalTopic(prefix: string, name: string): string {

@@ -1,22 +1,54 @@
-import { ChunkOverlay, ChunkProcessor, DeadLetterError, DedupStore, followUpId, StateStore, type AgentContext, type HandlerFn, type InputRecord } from '@app/agent';
+import { ChunkOverlay, ChunkProcessor, DeadLetterError, DedupStore, followUpId, Limiter, ParkedStore, StateStore, type AgentContext, type ChunkOutcome, type HandlerFn, type InputRecord } from '@app/agent';
 import { headerString, JsonLogger, toKafkaMessage } from '@app/common';
 import { Topics } from '@app/contracts';
 
-const lead = (id: string, email = `${id}@acme.io`): InputRecord => {
+const lead = (id: string, email = `${id}@acme.io`, offset?: string): InputRecord => {
   const m = toKafkaMessage(
     { id, source: '/webhooks/crm', type: 'crm.lead.created', time: new Date(0).toISOString(), data: { crmId: id, email }, extensions: {} },
     email,
   );
-  return { topic: Topics.LeadsCreated, partition: 0, offset: id.replace(/\D/g, '') || '0', key: Buffer.from(String(m.key)), value: Buffer.from(String(m.value)), headers: m.headers };
+  return { topic: Topics.LeadsCreated, partition: 0, offset: offset ?? (id.replace(/\D/g, '') || '0'), key: Buffer.from(String(m.key)), value: Buffer.from(String(m.value)), headers: m.headers };
 };
+
+/** The records a chunk wrote to the agent's retry topic, as the consumer would hand them back. */
+const retried = (out: ChunkOutcome): InputRecord[] =>
+  out.messages
+    .filter((m) => m.topic === 'p.lead-agent.retry')
+    .map((m, i) => ({ topic: 'lead-agent.retry', partition: 0, offset: String(1000 + i), key: m.message.key as Buffer, value: m.message.value as Buffer, headers: m.message.headers }));
+const on = (out: ChunkOutcome, topic: string) => out.messages.filter((m) => m.topic === topic);
+const header = (out: ChunkOutcome, topic: string, name: string) => on(out, topic).map((m) => headerString(m.message.headers, name));
 
 describe('ChunkProcessor (no Kafka: the records it returns are what a transaction would commit)', () => {
   const logger = new JsonLogger('test', 'error');
   let calls: string[];
   let handler: HandlerFn;
-  const processor = () =>
-    new ChunkProcessor('lead-agent', 'p.', (t) => (t === Topics.LeadsCreated ? handler : undefined), { maxAttempts: 3, initialBackoffMs: 1, maxBackoffMs: 2 }, logger);
-  const overlay = () => new ChunkOverlay(new DedupStore(3_600_000), new StateStore());
+  const processor = (opts: { maxAttempts?: number; timeoutMs?: number; limit?: number } = {}) =>
+    new ChunkProcessor(
+      'lead-agent',
+      'p.',
+      (t) => (t === Topics.LeadsCreated ? handler : undefined),
+      { retry: { maxAttempts: opts.maxAttempts ?? 3, initialBackoffMs: 1, maxBackoffMs: 2 }, handlerTimeoutMs: opts.timeoutMs ?? 5000, limiter: new Limiter(opts.limit ?? 64) },
+      logger,
+    );
+  /** A task's stores; `next()` is the overlay of the next chunk once the previous one committed. */
+  const stores = () => {
+    const dedup = new DedupStore(3_600_000);
+    const state = new StateStore();
+    const parked = new ParkedStore();
+    let current = new ChunkOverlay(dedup, state, parked);
+    return {
+      parked,
+      get overlay() {
+        return current;
+      },
+      commit() {
+        current.commit(Date.now());
+        current = new ChunkOverlay(dedup, state, parked);
+        return current;
+      },
+    };
+  };
+  const overlay = () => stores().overlay;
 
   beforeEach(() => {
     calls = [];
@@ -27,14 +59,12 @@ describe('ChunkProcessor (no Kafka: the records it returns are what a transactio
   });
 
   it('runs the handler once per event id, within a chunk and across committed chunks', async () => {
-    const o1 = overlay();
+    const t = stores();
     const p = processor();
-    const first = await p.process([lead('e1'), lead('e1'), lead('e2')], o1);
+    const first = await p.process([lead('e1'), lead('e1'), lead('e2')], t.overlay);
     expect(calls).toEqual(['e1', 'e2']);
     expect(first).toMatchObject({ processed: 2, duplicates: 1 });
-    o1.commit(Date.now());
-    const o2 = new ChunkOverlay((o1 as unknown as { dedup: DedupStore }).dedup, new StateStore());
-    const second = await p.process([lead('e1')], o2);
+    const second = await p.process([lead('e1')], t.commit());
     expect(second).toMatchObject({ processed: 0, duplicates: 1 });
   });
 
@@ -46,19 +76,144 @@ describe('ChunkProcessor (no Kafka: the records it returns are what a transactio
     expect(headerString(out.messages[0].message.headers, 'ce_causationid')).toBe('e7');
   });
 
-  it('retries a failing handler with backoff, then dead-letters with the error and attempt count', async () => {
-    handler = async () => {
-      calls.push('x');
+  it('schedules a failed attempt on the retry topic instead of waiting, then dead-letters after the last attempt with its history', async () => {
+    handler = async (_d, ctx) => {
+      calls.push(`${ctx.event.id}#${ctx.attempt}`);
       throw new Error('boom');
     };
-    const out = await processor().process([lead('e3')], overlay());
-    expect(calls).toHaveLength(3);
-    expect(out).toMatchObject({ processed: 0, deadLettered: 1, retries: 2 });
-    const dlq = out.messages[0];
-    expect(dlq.topic).toBe('p.lead-agent.dlq');
+    const t = stores();
+    const p = processor();
+    let out = await p.process([lead('e3')], t.overlay);
+    expect(out).toMatchObject({ processed: 0, retries: 1, deadLettered: 0 });
+    expect(header(out, 'p.lead-agent.retry', 'retry_attempts')).toEqual(['1']);
+    expect(Number(header(out, 'p.lead-agent.retry', 'retry_due')[0])).toBeGreaterThan(Date.now() - 1000);
+    expect(header(out, 'p.lead-agent.retry', 'retry_topic')).toEqual([Topics.LeadsCreated]);
+    for (let round = 2; round <= 3; round++) {
+      const again = retried(out);
+      t.commit();
+      out = await p.process(again, t.overlay);
+    }
+    expect(calls).toEqual(['e3#1', 'e3#2', 'e3#3']);
+    expect(out).toMatchObject({ deadLettered: 1, retries: 0 });
+    const dlq = on(out, 'p.lead-agent.dlq')[0];
     expect(headerString(dlq.message.headers, 'dlq_error')).toBe('boom');
     expect(headerString(dlq.message.headers, 'dlq_attempts')).toBe('3');
+    expect(headerString(dlq.message.headers, 'dlq_topic')).toBe(Topics.LeadsCreated);
     expect(headerString(dlq.message.headers, 'ce_id')).toBe('e3');
+    expect((JSON.parse(headerString(dlq.message.headers, 'retry_history') ?? '[]') as { attempt: number }[]).map((h) => h.attempt)).toEqual([1, 2, 3]);
+    t.commit();
+    expect(t.parked.size).toBe(0);
+  });
+
+  it('keeps a key in order while it waits: later records of the key queue behind it, other keys go on', async () => {
+    let failNext = true;
+    handler = async (_d, ctx) => {
+      calls.push(`${ctx.event.id}#${ctx.attempt}`);
+      if (ctx.event.id === 'a1' && failNext) throw new Error('transient');
+    };
+    const t = stores();
+    const p = processor();
+    const out = await p.process([lead('a1', 'same@acme.io', '1'), lead('b1', 'other@acme.io', '2'), lead('a2', 'same@acme.io', '3')], t.overlay);
+    expect(calls).toEqual(['a1#1', 'b1#1']);
+    expect(out).toMatchObject({ processed: 1, retries: 1, queued: 1 });
+    t.commit();
+    expect(t.parked.get('same@acme.io')).toEqual({ head: 'a1', queued: 2 });
+    // A new record of the parked key, read from the input before the retries come back: it queues too.
+    const later = await p.process([lead('a3', 'same@acme.io', '4')], t.overlay);
+    expect(later).toMatchObject({ processed: 0, queued: 1 });
+    const back = [...retried(out), ...retried(later)];
+    t.commit();
+    failNext = false;
+    calls = [];
+    const resumed = await p.process(back, t.overlay);
+    expect(calls).toEqual(['a1#2', 'a2#1', 'a3#1']);
+    expect(resumed).toMatchObject({ processed: 3, queued: 0 });
+    t.commit();
+    expect(t.parked.size).toBe(0);
+  });
+
+  it('re-queues records read back while the head of their key still waits for its next attempt', async () => {
+    handler = async (_d, ctx) => {
+      calls.push(`${ctx.event.id}#${ctx.attempt}`);
+      if (ctx.event.id === 'a1') throw new Error('still failing');
+    };
+    const t = stores();
+    const p = processor({ maxAttempts: 5 });
+    const out = await p.process([lead('a1', 'k@acme.io', '1'), lead('a2', 'k@acme.io', '2')], t.overlay);
+    t.commit();
+    const back = retried(out);
+    const second = await p.process(back, t.overlay);
+    expect(calls).toEqual(['a1#1', 'a1#2']);
+    expect(second).toMatchObject({ retries: 1, queued: 1 });
+    // The head goes back first, its queue after it: the order on the retry topic is the key's order.
+    expect(on(second, 'p.lead-agent.retry').map((m) => headerString(m.message.headers, 'ce_id'))).toEqual(['a1', 'a2']);
+    t.commit();
+    expect(t.parked.get('k@acme.io')).toEqual({ head: 'a1', queued: 2 });
+  });
+
+  it('runs records of different keys concurrently, bounded by the limiter, and records of one key one at a time', async () => {
+    let running = 0;
+    let peak = 0;
+    const perKey = new Map<string, number>();
+    let keyOverlap = false;
+    handler = async (_d, ctx) => {
+      running++;
+      peak = Math.max(peak, running);
+      perKey.set(ctx.key, (perKey.get(ctx.key) ?? 0) + 1);
+      if ((perKey.get(ctx.key) ?? 0) > 1) keyOverlap = true;
+      await new Promise((r) => setTimeout(r, 20));
+      perKey.set(ctx.key, (perKey.get(ctx.key) ?? 1) - 1);
+      running--;
+    };
+    const records = Array.from({ length: 40 }, (_, i) => lead(`c${i}`, `k${i % 10}@acme.io`, String(i)));
+    const started = Date.now();
+    const out = await processor({ limit: 8 }).process(records, overlay());
+    expect(out.processed).toBe(40);
+    expect(peak).toBe(8);
+    expect(keyOverlap).toBe(false);
+    // 40 records of 20 ms, 8 at a time: far less than one at a time (800 ms).
+    expect(Date.now() - started).toBeLessThan(700);
+  });
+
+  it('counts an attempt that outlives HANDLER_TIMEOUT_MS as failed, and drops what it wrote', async () => {
+    handler = async (_d, ctx) => {
+      ctx.state.put('late');
+      ctx.publish(Topics.LeadsDisqualified, 'lead.disqualified', { email: 'a@b.io', crmId: 'c', score: 1, reasons: [] });
+      await new Promise((r) => setTimeout(r, 200));
+    };
+    const o = overlay();
+    const out = await processor({ timeoutMs: 20 }).process([lead('t1')], o);
+    expect(out).toMatchObject({ processed: 0, retries: 1 });
+    expect(on(out, 'p.leads.disqualified')).toHaveLength(0);
+    expect(o.state.has('t1@acme.io')).toBe(false);
+    expect(JSON.parse(header(out, 'p.lead-agent.retry', 'retry_history')[0] ?? '[]')).toEqual([expect.objectContaining({ attempt: 1, error: expect.stringMatching(/HANDLER_TIMEOUT_MS/) as string })]);
+  });
+
+  it('processes a redriven record again once, though its event id was processed', async () => {
+    handler = async (_d, ctx) => {
+      calls.push(ctx.event.id);
+      throw new DeadLetterError('not yet');
+    };
+    const t = stores();
+    const p = processor();
+    const out = await p.process([lead('r1')], t.overlay);
+    expect(out.deadLettered).toBe(1);
+    t.commit();
+    const dlq = on(out, 'p.lead-agent.dlq')[0];
+    const redriven: InputRecord = {
+      topic: 'lead-agent.retry',
+      partition: 0,
+      offset: '77',
+      key: dlq.message.key as Buffer,
+      value: dlq.message.value as Buffer,
+      headers: { ...dlq.message.headers, redrive: '1', retry_topic: Topics.LeadsCreated },
+    };
+    handler = async (_d, ctx) => void calls.push(`${ctx.event.id} again`);
+    expect(await p.process([redriven], t.overlay)).toMatchObject({ processed: 1 });
+    t.commit();
+    expect(await p.process([redriven], t.overlay)).toMatchObject({ processed: 0, duplicates: 1 });
+    expect(await p.process([lead('r1')], t.overlay)).toMatchObject({ duplicates: 1 });
+    expect(calls).toEqual(['r1', 'r1 again']);
   });
 
   it('dead-letters at once, without retries, when the handler says the input is impossible', async () => {
@@ -77,11 +232,7 @@ describe('ChunkProcessor (no Kafka: the records it returns are what a transactio
     const out = await processor().process([broken, invalid, lead('e6')], overlay());
     expect(out.deadLettered).toBe(2);
     expect(out.processed).toBe(1);
-    expect(out.messages.map((m) => headerString(m.message.headers, 'dlq_reason') ?? 'ok')).toEqual([
-      expect.stringMatching(/invalid CloudEvent/) as string,
-      expect.stringMatching(/invalid Lead: email/) as string,
-      'ok',
-    ]);
+    expect(header(out, 'p.lead-agent.dlq', 'dlq_reason')).toEqual([expect.stringMatching(/invalid CloudEvent/) as string, expect.stringMatching(/invalid Lead: email/) as string]);
   });
 
   it('publishes nothing from a failed attempt: only the successful attempt’s follow-ups and state count', async () => {
@@ -91,10 +242,14 @@ describe('ChunkProcessor (no Kafka: the records it returns are what a transactio
       ctx.publish(Topics.LeadsDisqualified, 'lead.disqualified', { email: 'a@b.io', crmId: 'c', score: 1, reasons: [] });
       if (attempt < 2) throw new Error('transient');
     };
-    const o = overlay();
-    const out = await processor().process([lead('e8')], o);
-    expect(out.messages).toHaveLength(1);
-    expect(o.state.get('e8@acme.io')).toEqual({ attempt: 2 });
+    const t = stores();
+    const p = processor();
+    const first = await p.process([lead('e8')], t.overlay);
+    expect(on(first, 'p.leads.disqualified')).toHaveLength(0);
+    t.commit();
+    const second = await p.process(retried(first), t.overlay);
+    expect(on(second, 'p.leads.disqualified')).toHaveLength(1);
+    expect(t.overlay.state.get('e8@acme.io')).toEqual({ attempt: 2 });
   });
 
   it('reads a deleted or expiring key as absent (undefined), like a key never written', async () => {
@@ -110,13 +265,13 @@ describe('ChunkProcessor (no Kafka: the records it returns are what a transactio
     expect(seen).toEqual([undefined, undefined]);
   });
 
-  it('rejects a follow-up that breaks its topic contract, so the handler is retried then dead-lettered', async () => {
+  it('rejects a follow-up that breaks its topic contract: the attempt fails and is retried, then dead-lettered', async () => {
     handler = async (_d, ctx) => {
       ctx.publish(Topics.EmailsRequested, 'email.requested', { template: 'nope', to: 'x' });
     };
-    const out = await processor().process([lead('e9')], overlay());
+    const out = await processor({ maxAttempts: 1 }).process([lead('e9')], overlay());
     expect(out.deadLettered).toBe(1);
-    expect(headerString(out.messages[0].message.headers, 'dlq_error')).toMatch(/breaks its contract/);
+    expect(header(out, 'p.lead-agent.dlq', 'dlq_error')[0]).toMatch(/breaks its contract/);
   });
 });
 

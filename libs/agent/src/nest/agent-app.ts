@@ -66,6 +66,8 @@ export function agentOptionsFromEnv(name: string, env = new EnvReader(), default
     },
     maxRecordsPerTransaction: env.int('MAX_RECORDS_PER_TRANSACTION', 500, { min: 1, max: 10_000 }),
     concurrency: env.int('AGENT_CONCURRENCY', ENTITY_PARTITIONS, { min: 1, max: 64 }),
+    maxInFlight: env.int('AGENT_MAX_IN_FLIGHT', 256, { min: 1, max: 10_000 }),
+    handlerTimeoutMs: env.int('HANDLER_TIMEOUT_MS', 30_000, { min: 10, max: 15 * 60_000 }),
     sessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 10_000, { min: 6000, max: 300_000 }),
   };
 }

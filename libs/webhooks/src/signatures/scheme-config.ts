@@ -91,7 +91,7 @@ export function checkHmacScheme(config: unknown): CheckedHmacScheme {
     header: header.toLowerCase(),
     algorithm: algorithm as HmacSchemeConfig['algorithm'],
     encoding,
-    prefix: (fields.prefix) ?? '',
+    prefix: fields.prefix ?? '',
     timestampHeader,
     toleranceSeconds: checkTolerance(fields.toleranceSeconds),
     template,
