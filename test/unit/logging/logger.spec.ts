@@ -112,6 +112,21 @@ describe('kafkajs logs through our logger', () => {
     ]);
   });
 
+  it('logs the retriable "coordinator loading / moved" responses of a starting broker at debug', () => {
+    const { lines, kafka: k } = kafka('debug');
+    const connection = k.logger().namespace('Connection');
+    connection.error('Response InitProducerId(key: 22, version: 1)', { error: "The coordinator is loading and hence can't process requests for this group" });
+    connection.error('Response GroupCoordinator(key: 10, version: 2)', { error: 'The group coordinator is not available' });
+    connection.error('Response InitProducerId(key: 22, version: 1)', { error: 'This is not the correct coordinator for this group' });
+    connection.error('Response Produce(key: 0, version: 7)', { error: 'The group coordinator is not available, or so' });
+    expect(records(lines).map((r) => [r.level, Boolean(r.why)])).toEqual([
+      ['debug', true],
+      ['debug', true],
+      ['debug', true],
+      ['warn', false],
+    ]);
+  });
+
   it('keeps every other kafkajs warning and error a warning', () => {
     const { lines, kafka: k } = kafka('info');
     k.logger().namespace('Producer').warn('Limiting retries in some other way');

@@ -30,7 +30,23 @@ const EXPECTED: { namespace: string; message: string; why: string }[] = [
   },
 ];
 
-function expected(namespace: string | undefined, message: string): string | undefined {
+/**
+ * kafkajs's Connection logs every error response at ERROR before its caller retries it. These three are
+ * what a coordinator says while it loads or moves (every start of a fresh broker shows a dozen per agent):
+ * kafkajs retries exactly these for InitProducerId (INIT_PRODUCER_RETRIABLE_PROTOCOL_ERRORS in
+ * src/producer/eosManager) and while finding a group coordinator (src/cluster), so they are harmless. Had
+ * the retries run out, the call would reject and our code logs that failure as a warning itself.
+ */
+const COORDINATOR_SETTLING = new Set([
+  "The coordinator is loading and hence can't process requests for this group", // GROUP_LOAD_IN_PROGRESS
+  'The group coordinator is not available', // GROUP_COORDINATOR_NOT_AVAILABLE
+  'This is not the correct coordinator for this group', // NOT_COORDINATOR_FOR_GROUP
+]);
+
+function expected(namespace: string | undefined, message: string, fields: Record<string, unknown>): string | undefined {
+  if (namespace === 'Connection' && message.startsWith('Response ') && typeof fields.error === 'string' && COORDINATOR_SETTLING.has(fields.error)) {
+    return 'expected while a coordinator loads or moves; kafkajs retries it, and a call that still fails is logged by our code';
+  }
   return EXPECTED.find((e) => e.namespace === namespace && e.message === message)?.why;
 }
 
@@ -49,7 +65,7 @@ export function createKafka(conn: KafkaConnection, logger?: JsonLogger): Kafka {
     logCreator: () => (entry: LogEntry) => {
       if (!logger) return;
       const { message, ...fields } = entry.log;
-      const why = expected(entry.namespace, message);
+      const why = expected(entry.namespace, message, fields);
       if (why) return logger.write('debug', `kafkajs: ${message}`, { namespace: entry.namespace, ...fields, why });
       logger.write(LEVELS[entry.level] ?? 'info', `kafkajs: ${message}`, { namespace: entry.namespace, ...fields });
     },
