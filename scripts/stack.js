@@ -20,6 +20,17 @@ const APP_ENV = {
   'carrier-simulator': { PORT: process.env.CARRIER_PORT || '3200' },
 };
 const COLORS = [36, 35, 33, 32, 34, 31];
+/**
+ * The apps write to our pipes, not to the terminal, so on their own they would log JSON. When a person
+ * watches (our stdout is a terminal) they log short pretty lines, in colour, without their own name
+ * (the prefix below names each process). LOG_FORMAT, NO_COLOR and FORCE_COLOR set by the caller win.
+ */
+function logEnv() {
+  if (!process.stdout.isTTY) return {};
+  const env = { LOG_FORMAT: process.env.LOG_FORMAT || 'pretty', LOG_PRETTY_SERVICE: '0' };
+  if (process.env.NO_COLOR === undefined && process.env.FORCE_COLOR === undefined) env.FORCE_COLOR = '1';
+  return env;
+}
 const width = Math.max(...APPS.map((a) => a.length), 5);
 
 function prefixed(name, color, stream, target) {
@@ -57,7 +68,7 @@ async function main() {
   const children = APPS.map((name, i) => {
     const child = spawn(process.execPath, [path.join(root, 'dist/apps', name, 'src/main.js')], {
       cwd: root,
-      env: { ...process.env, ...(APP_ENV[name] || {}) },
+      env: { ...process.env, ...logEnv(), ...(APP_ENV[name] || {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     prefixed(name, COLORS[i % COLORS.length], child.stdout, process.stdout);

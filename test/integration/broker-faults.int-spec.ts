@@ -20,9 +20,10 @@ const native = require('../../scripts/native-kafka.js') as {
 
 /**
  * The whole path from HTTP to follow-ups while the broker is bounced (clean stop, then SIGKILL) and
- * frozen (SIGSTOP: a broker that accepts connections and never answers). On a broker of its own.
+ * frozen (SIGSTOP: a broker that accepts connections and never answers). On a broker of its own: the
+ * test broker's port + 200 (19292 by default), so parallel runs with different TEST_KAFKA_PORTs never meet.
  */
-const PORT = Number(process.env.TEST_FAULTS_KAFKA_PORT || 19292);
+const PORT = Number(process.env.TEST_FAULTS_KAFKA_PORT || Number(process.env.TEST_KAFKA_PORT || 19092) + 200);
 const BROKERS = `127.0.0.1:${PORT}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const gc = (globalThis as { gc?: () => void }).gc;

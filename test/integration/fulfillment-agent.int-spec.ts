@@ -24,7 +24,7 @@ describe('fulfillment agent: shop order → carrier simulator → shipment webho
       delivery: {
         secret: SECRETS.WEBHOOK_SECRET_LOGISTICS,
         shipDelayMs: 100,
-        deliverDelayMs: 1000, // shipped is acknowledged well before delivered (they are not ordered)
+        deliverDelayMs: 1000, // usually shipped lands first; the test does not depend on it (see below)
         duplicates: 2,
         retryInitialMs: 100,
         retryMaxAttempts: 10,
@@ -67,7 +67,13 @@ describe('fulfillment agent: shop order → carrier simulator → shipment webho
       60_000,
     );
 
-    expect(statuses(seen)).toEqual(['placed', 'dispatched', 'shipped', 'delivered']);
+    // The carrier does not order its messages (a retried or slow `shipped` can land after `delivered`), and
+    // the agent promises a monotonic life cycle by data.sequence: a `shipped` arriving after `delivered` is
+    // ignored as stale. So `shipped` is seen only when it won the race; nothing else may differ.
+    expect([
+      ['placed', 'dispatched', 'shipped', 'delivered'],
+      ['placed', 'dispatched', 'delivered'],
+    ]).toContainEqual(statuses(seen));
     const invoices = seen.filter((r) => r.topic.endsWith('invoices.requested') && forOrder(r));
     expect(invoices).toHaveLength(1);
     expect(JSON.parse(String(invoices[0].message.value))).toMatchObject({ orderId, total: '59.90', currency: 'EUR' });

@@ -1,7 +1,6 @@
-import { unique } from '../support/kafka';
+import { readUntil, unique, waitFor } from '../support/kafka';
 import { signed } from '../support/ingress';
 import { startIngress, type RunningIngress } from '../support/ingress-kafka';
-import { readUntil } from '../support/kafka';
 import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
 import { EnvReader } from '@app/common';
 
@@ -13,10 +12,11 @@ const native = require('../../scripts/native-kafka.js') as {
 };
 
 /**
- * Runs on a broker of its own (native, port 19192) because it stops and restarts it; the shared test
- * broker keeps serving the other suites.
+ * Runs on a broker of its own (native, the test broker's port + 100: 19192 by default) because it stops
+ * and restarts it; the shared test broker keeps serving the other suites. Derived from TEST_KAFKA_PORT so
+ * that two runs on one machine with different test ports never share (and stop) each other's broker.
  */
-const PORT = Number(process.env.TEST_OUTAGE_KAFKA_PORT || 19192);
+const PORT = Number(process.env.TEST_OUTAGE_KAFKA_PORT || Number(process.env.TEST_KAFKA_PORT || 19092) + 100);
 const BROKERS = `127.0.0.1:${PORT}`;
 
 describe('ingress while the broker is down', () => {
@@ -63,10 +63,8 @@ describe('ingress while the broker is down', () => {
     const after = await sendUntilAccepted('after');
     expect(after.statusCode).toBe(202);
     // Every producer of the pool reconnects on its own backoff; readiness follows without a restart.
-    const ready = async () => (await ingress.app.inject({ method: 'GET', url: '/health/ready' })).statusCode;
-    const readyBy = Date.now() + 30_000;
-    while ((await ready()) !== 200 && Date.now() < readyBy) await new Promise((r) => setTimeout(r, 250));
-    expect(await ready()).toBe(200);
+    const ready = async () => (await ingress.app.inject({ method: 'GET', url: '/health/ready' })).statusCode === 200;
+    await waitFor(ready, 60_000, 250);
 
     // Every 202 is on the topic: the last accepted id must be readable.
     const acceptedId = after.json<{ id: string }>().id;

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JsonLogger } from '@app/common';
@@ -39,22 +40,30 @@ export interface Received {
   body: Buffer;
 }
 
+/** Chooses the answer to one request; `received` already includes it. */
+export type Responder = (request: Received, received: Received[]) => number;
+
 /**
  * A subscriber on 127.0.0.1: records every request and answers with the next status of `statuses`
- * (200 once they run out). waitFor resolves as soon as `count` requests have arrived.
+ * (200 once they run out), or with what a responder function picks. Requests of different messages
+ * can arrive in any order, so a test that must fail one particular message passes a responder that
+ * looks at the request rather than a list consumed in arrival order. waitFor resolves as soon as
+ * `count` requests have arrived.
  */
 export class Subscriber {
   readonly received: Received[] = [];
   private readonly server: Server;
   private waiters: { count: number; resolve: () => void }[] = [];
 
-  constructor(private readonly statuses: number[] = []) {
+  constructor(statuses: number[] | Responder = []) {
+    const respond: Responder = typeof statuses === 'function' ? statuses : () => statuses.shift() ?? 200;
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        this.received.push({ headers: req.headers, body: Buffer.concat(chunks) });
-        res.writeHead(this.statuses.shift() ?? 200, { 'content-type': 'application/json' }).end('{}');
+        const request = { headers: req.headers, body: Buffer.concat(chunks) };
+        this.received.push(request);
+        res.writeHead(respond(request, this.received), { 'content-type': 'application/json' }).end('{}');
         this.waiters = this.waiters.filter((w) => (this.received.length >= w.count ? (w.resolve(), false) : true));
       });
     });
@@ -65,7 +74,8 @@ export class Subscriber {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
   }
 
-  waitFor(count: number, timeoutMs = 3000): Promise<void> {
+  /** The timeout only ends a test that would otherwise hang; it is generous so a loaded machine still passes. */
+  waitFor(count: number, timeoutMs = 20_000): Promise<void> {
     if (this.received.length >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`expected ${count} requests, got ${this.received.length}`)), timeoutMs);
@@ -79,8 +89,11 @@ export class Subscriber {
   }
 }
 
-/** Polls until check() stops throwing: for state the app updates just after a subscriber has answered. */
-export async function eventually(check: () => Promise<void> | void, timeoutMs = 2000): Promise<void> {
+/**
+ * Polls until check() stops throwing: for state the app updates just after a subscriber has answered.
+ * The timeout only bounds a failing test (a loaded machine can take seconds), so it is generous.
+ */
+export async function eventually(check: () => Promise<void> | void, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -91,4 +104,16 @@ export async function eventually(check: () => Promise<void> | void, timeoutMs = 
       await new Promise((r) => setTimeout(r, 10));
     }
   }
+}
+
+/**
+ * A URL whose server accepts each connection and closes it at once: a network error on every attempt.
+ * The port stays ours until close(), unlike a port that was free a moment ago (which another process
+ * on a shared machine may take in between).
+ */
+export async function brokenEndpoint(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createTcpServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hooks`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
