@@ -1,4 +1,5 @@
-import { createKafka, formatPretty, JsonLogger, logFormatFromEnv, type Level } from '@app/common';
+import { formatPretty, JsonLogger, logFormatFromEnv, type Level } from '@app/common';
+import { createKafka } from '@app/kafka';
 
 const SECRETS = { password: 'hunter2-pw', nested: { apiKey: 'ak-123456', list: [{ authorization: 'Bearer tok-789' }] }, webhookSecret: 'whsec_abc' };
 const LEAKS = ['hunter2-pw', 'ak-123456', 'tok-789', 'whsec_abc'];
