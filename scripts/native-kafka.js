@@ -5,6 +5,7 @@
  * .data/kafka-<port>. Used by `npm run kafka:start|stop|status`, by `npm run stack` and by Jest's
  * global setup.
  */
+require('./require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');

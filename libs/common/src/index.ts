@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 export * from './config/env';
+export * from './config/node-version';
 export * from './logging/logger';
 export * from './kafka/connection';
 export * from './kafka/client';
