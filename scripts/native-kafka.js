@@ -12,7 +12,7 @@ const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const KAFKA_VERSION = process.env.KAFKA_VERSION || '4.1.1';
+const KAFKA_VERSION = process.env.KAFKA_VERSION || '4.4.0';
 const LOG4J_VERSION = '2.24.3';
 const DEFAULT_PORT = 9092;
 const READY_TIMEOUT_MS = Number(process.env.KAFKA_READY_TIMEOUT_MS || 90_000);
