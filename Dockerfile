@@ -1,5 +1,5 @@
 # One image for every app; docker-compose.yml picks the app with the command.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # patch-package applies patches/ during install (kafkajs read_committed fix)
@@ -8,7 +8,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 # JSON logs even when a terminal is attached (docker run -t): containers feed log collectors.
 ENV LOG_FORMAT=json

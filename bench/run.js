@@ -11,6 +11,7 @@
  * Environment: KAFKA_BROKERS, BENCH_KAFKA_PORT (29092), BENCH_PORT_BASE (29180: ingress, +1 bare Fastify,
  * +2 naive, +3 agent health).
  */
+require('../scripts/require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

@@ -4,6 +4,7 @@
  * rewrites the `@app/<lib>` path aliases into relative requires so `node dist/apps/<app>/src/main.js`
  * runs without a loader. (`nest build <app>` works too; this is the faster whole-repo build.)
  */
+require('./require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

@@ -5,13 +5,14 @@
  * .data/kafka-<port>. Used by `npm run kafka:start|stop|status`, by `npm run stack` and by Jest's
  * global setup.
  */
+require('./require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const KAFKA_VERSION = process.env.KAFKA_VERSION || '4.1.1';
+const KAFKA_VERSION = process.env.KAFKA_VERSION || '4.4.0';
 const LOG4J_VERSION = '2.24.3';
 const DEFAULT_PORT = 9092;
 const READY_TIMEOUT_MS = Number(process.env.KAFKA_READY_TIMEOUT_MS || 90_000);

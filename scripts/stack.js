@@ -5,6 +5,7 @@
  * prefixed logs, and on Ctrl-C (or SIGTERM) stops the apps, then the broker it started.
  * Expects a build in dist/ (npm run stack builds first).
  */
+require('./require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const native = require('./native-kafka.js');

@@ -5,7 +5,7 @@ import { runAgent, type AgentContext } from '@app/agent';
 
 @Controller()
 class WelcomeController {
-  @EventPattern(Topics.LeadsQualified)            // payload already validated as LeadQualified
+  @EventPattern<string>(Topics.LeadsQualified)            // payload already validated as LeadQualified
   async onQualified(@Payload() lead: LeadQualified, @Ctx() ctx: AgentContext): Promise<void> {
     const seen = ctx.state.get<number>() ?? 0;     // keyed state on the record key (the email)
     ctx.state.put(seen + 1);

@@ -30,7 +30,7 @@ class GatedController {
     handled[this.instance] = new Set();
   }
 
-  @EventPattern(Topics.LeadsCreated)
+  @EventPattern<string>(Topics.LeadsCreated)
   async onLead(@Payload() lead: Lead, @Ctx() ctx: AgentContext): Promise<void> {
     handled[this.instance].add(ctx.event.id);
     if (this.instance === 0 && gate) await gate;

@@ -39,7 +39,7 @@ export default async function globalSetup(): Promise<void> {
   const t0 = Date.now();
   if (dockerAnswers()) {
     const { KafkaContainer } = await import('@testcontainers/kafka');
-    const container = await new KafkaContainer('apache/kafka:4.1.1').withKraft().start();
+    const container = await new KafkaContainer('apache/kafka:4.4.0').withKraft().start();
     g.__KAFKA_CONTAINER__ = container;
     process.env.KAFKA_BROKERS = `${container.getHost()}:${container.getMappedPort(9093)}`;
     process.env.TEST_KAFKA_MODE = 'container';

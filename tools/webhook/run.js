@@ -5,6 +5,7 @@
  * tools/webhook or libs/). Samples are read at run time, so editing them needs no build.
  * Build output goes to stderr so stdout stays the CLI's own.
  */
+require('../../scripts/require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
-import { ConfigError, EnvReader, JsonLogger } from '@app/common';
+import { ConfigError, EnvReader, JsonLogger, requireNode24 } from '@app/common';
 import { carrierConfigFromEnv } from './config';
 import { createCarrierApp } from './create-app';
+
+requireNode24();
 
 async function bootstrap(logger: JsonLogger): Promise<void> {
   const config = carrierConfigFromEnv(new EnvReader());

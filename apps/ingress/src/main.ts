@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { EnvReader, JsonLogger } from '@app/common';
+import { EnvReader, JsonLogger, requireNode24 } from '@app/common';
 import { buildIngress } from './build-ingress';
+
+requireNode24();
 
 async function bootstrap(logger: JsonLogger): Promise<void> {
   const { app, config, providers } = await buildIngress(new EnvReader(), logger);

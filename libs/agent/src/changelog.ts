@@ -57,7 +57,7 @@ export function readProcessed(key: Buffer | null, value: Buffer | null): Changel
   if (!isObject(v) || typeof v.t !== 'number' || !Array.isArray(v.ids) || !v.ids.every((id) => typeof id === 'string')) {
     return { kind: 'unknown', reason: 'processed record is not { t: number, ids: string[] }' };
   }
-  return { kind: 'processed', atMs: v.t, ids: v.ids as string[] };
+  return { kind: 'processed', atMs: v.t, ids: v.ids };
 }
 
 /** Reads one record of the state topic. */
@@ -76,7 +76,7 @@ export function readState(key: Buffer | null, value: Buffer | null): ChangelogEn
     if (!isObject(v) || typeof v.n !== 'number' || (v.h !== undefined && typeof v.h !== 'string')) {
       return { kind: 'unknown', reason: 'parked record is not { h?: string, n: number }' };
     }
-    return { kind: 'parked', key, value: { head: v.h as string | undefined, queued: v.n } };
+    return { kind: 'parked', key, value: { head: v.h, queued: v.n } };
   }
   return { kind: 'unknown', reason: `state record with an unknown key` };
 }

@@ -4,6 +4,7 @@
  */
 import 'reflect-metadata';
 export * from './config/env';
+export * from './config/node-version';
 export * from './logging/logger';
 export * from './errors/catalogue';
 export * from './errors/describe';

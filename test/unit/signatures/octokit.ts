@@ -1,5 +1,5 @@
 /**
- * Calls @octokit/webhooks-methods v5 in a child Node process. The package is
+ * Calls @octokit/webhooks-methods v6 in a child Node process. The package is
  * ESM-only and its "exports" map has only an "import" condition, so neither
  * jest's CommonJS runtime (ts-jest compiles `await import()` to require) nor
  * Node's own require() can load it: "Cannot find module". A real ESM process can.

@@ -65,7 +65,7 @@ describe('Standard Webhooks (standardwebhooks v1)', () => {
   });
 });
 
-describe('GitHub (@octokit/webhooks-methods v5, run in a child ESM process)', () => {
+describe('GitHub (@octokit/webhooks-methods v6, run in a child ESM process)', () => {
   const secret = 'gh-webhook-secret';
 
   it('its signature is accepted, and rejected for a tampered body or wrong secret', async () => {

@@ -8,12 +8,12 @@ import { FulfilOrder } from './fulfil-order';
 export class OrdersController {
   constructor(private readonly fulfil: FulfilOrder) {}
 
-  @EventPattern(Topics.OrdersPlaced)
+  @EventPattern<string>(Topics.OrdersPlaced)
   async onOrderPlaced(@Payload() order: Order, @Ctx() ctx: AgentContext): Promise<void> {
     await this.fulfil.place(order, ctx);
   }
 
-  @EventPattern(Topics.ShipmentsUpdated)
+  @EventPattern<string>(Topics.ShipmentsUpdated)
   async onShipmentUpdated(@Payload() update: ShipmentUpdate, @Ctx() ctx: AgentContext): Promise<void> {
     await this.fulfil.track(update, ctx);
   }

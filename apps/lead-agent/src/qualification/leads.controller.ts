@@ -9,7 +9,7 @@ export class LeadsController {
   constructor(private readonly qualify: QualifyLead) {}
 
   /** The runtime has validated the payload as a Lead and skipped duplicates before this runs. */
-  @EventPattern(Topics.LeadsCreated)
+  @EventPattern<string>(Topics.LeadsCreated)
   async onLeadCreated(@Payload() lead: Lead, @Ctx() ctx: AgentContext): Promise<void> {
     await this.qualify.execute(lead, ctx);
   }

@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import { AgentMetrics } from '../metrics';
 import { ExactlyOnceServer } from '../server';
 import type { AgentOptions } from '../types';
-import { createRegistry, EnvReader, JsonLogger } from '@app/common';
+import { createRegistry, EnvReader, JsonLogger, requireNode24 } from '@app/common';
 import { createKafka, type KafkaConnection, kafkaConnectionFromEnv, provisionTopics } from '@app/kafka';
 import { agentTopicList, ENTITY_PARTITIONS, topicSpecs } from '@app/contracts';
 
@@ -103,6 +103,7 @@ export async function createAgentApp(feature: Type<unknown>, { options, connecti
 
 /** main.ts of an agent: read config, start, exit non-zero on a start-up failure. */
 export function runAgent(name: string, feature: Type<unknown>, defaultHealthPort: number, defaults: AgentDefaults = {}): void {
+  requireNode24();
   const logger = new JsonLogger(name);
   const start = async () => {
     const env = new EnvReader();
