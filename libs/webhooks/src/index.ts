@@ -4,3 +4,4 @@ export * from './provider-config';
 export * from './normalizers';
 export * from './extract';
 export * from './ingest';
+export * from './raw-headers';

@@ -20,7 +20,7 @@ export class WebhooksController {
       const outcome = await this.ingest.handle({
         provider,
         rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-        headers: req.headers,
+        headers: headersAsSent(req.raw.rawHeaders, req.headers),
         clientIp: req.ip,
       });
       this.metrics.requests.inc({ provider: label, outcome: outcome.kind });
