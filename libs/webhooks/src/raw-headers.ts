@@ -1,4 +1,4 @@
-import type { Headers } from './signatures';
+import type { HeaderValue, Headers } from './signatures';
 
 /**
  * The request's headers as the client sent them: a header sent more than once keeps every value (an
@@ -14,7 +14,7 @@ export function headersAsSent(rawHeaders: readonly string[], parsed: Headers): H
   }
   const repeated = [...counts].filter(([, n]) => n > 1).map(([name]) => name);
   if (repeated.length === 0) return parsed;
-  const out: Headers = { ...parsed };
+  const out: Record<string, HeaderValue> = { ...parsed };
   for (const name of repeated) {
     const values: string[] = [];
     for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) values.push(rawHeaders[i + 1] ?? '');

@@ -2,7 +2,7 @@ import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, JsonLogger } from '@app/common';
 import { IngressMetrics } from '../metrics';
-import { VerificationError, WebhookIngest } from '@app/webhooks';
+import { headersAsSent, VerificationError, WebhookIngest } from '@app/webhooks';
 
 /** POST /webhooks/:provider: turns the request into an IngestCommand and answers from the outcome. */
 @Controller('webhooks')
