@@ -15,3 +15,4 @@ export * from './nest/agent-app';
 // What an agent's own code needs beside handlers: its configuration and its logger. Re-exported so
 // that an agent depends on @app/agent and @app/contracts only.
 export { ConfigError, EnvReader, JsonLogger } from '@app/common';
+export * from './redrive';

@@ -53,6 +53,13 @@ export interface ProcessorOptions {
   now?: () => number;
 }
 
+/** The task was revoked or closed while its chunk ran: the rest of the chunk is not started. */
+export class ChunkStopped extends Error {
+  constructor() {
+    super('chunk stopped: the task was revoked or closed');
+  }
+}
+
 class HandlerTimeout extends Error {
   constructor(ms: number) {
     super(`handler did not finish within ${ms} ms (HANDLER_TIMEOUT_MS)`);
@@ -87,7 +94,7 @@ export class ChunkProcessor {
     this.now = options.now ?? Date.now;
   }
 
-  async process(records: InputRecord[], overlay: ChunkOverlay): Promise<ChunkOutcome> {
+  async process(records: InputRecord[], overlay: ChunkOverlay, stopped: () => boolean = () => false): Promise<ChunkOutcome> {
     const out: ChunkOutcome = { messages: [], processed: 0, duplicates: 0, deadLettered: 0, retries: 0, queued: 0, handlerSeconds: [] };
     // One lane per key, in offset order; lanes run concurrently. Each lane's output is kept apart and
     // appended in lane order, so the records a chunk writes do not depend on timing.
@@ -102,7 +109,11 @@ export class ChunkProcessor {
     const outputs = await Promise.all(
       [...lanes.values()].map(async (lane) => {
         const messages: OutboundRecord[] = [];
-        for (const rec of lane) await this.one(rec, overlay, out, messages, claimed);
+        for (const rec of lane) {
+          // A revoked task's new owner redoes this chunk: start nothing more here.
+          if (stopped()) throw new ChunkStopped();
+          await this.one(rec, overlay, out, messages, claimed);
+        }
         return messages;
       }),
     );

@@ -6,7 +6,7 @@ import { agentTopics, physicalTopic } from '@app/contracts';
 import { CoPartitionedAssigner } from './copartitioned-assigner';
 import type { AgentMetrics } from './metrics';
 import { Limiter } from './limiter';
-import { ChunkProcessor, type HandlerFn } from './processor';
+import { ChunkProcessor, ChunkStopped, type HandlerFn } from './processor';
 import { readRetryInfo } from './retry-record';
 import { restoreTasks } from './restorer';
 import { Task } from './task';
@@ -232,7 +232,7 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
             if (task.closed) throw new RevokedError();
             const overlay = task.overlay();
             const expired = task.expireState(overlay, Date.now());
-            const out = await this.processor.process(records, overlay);
+            const out = await this.processor.process(records, overlay, () => task.closed);
             const now = Date.now();
             const t0 = process.hrtime.bigint();
             await task.transact(
@@ -252,7 +252,7 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
           });
         } catch (err) {
           // Revoked: the partition's new owner reads on from the committed offsets.
-          if (err instanceof RevokedError || task.closed) return;
+          if (err instanceof RevokedError || err instanceof ChunkStopped || task.closed) return;
           // A failed transaction wrote nothing. Start the task afresh (re-fence, re-restore) and re-read
           // every record not committed (this chunk and the inbox); dedup keeps anything a zombie committed
           // from repeating.
