@@ -60,7 +60,15 @@ export class ChunkProcessor {
 
   async process(records: InputRecord[], overlay: ChunkOverlay): Promise<ChunkOutcome> {
     const out: ChunkOutcome = { messages: [], processed: 0, duplicates: 0, deadLettered: 0, retries: 0, handlerSeconds: [] };
-    for (const rec of records) await this.one(rec, overlay, out);
+    for (const rec of records) {
+      try {
+        await this.one(rec, overlay, out);
+      } catch (err) {
+        // Handlers' failures are caught in one(); anything else is a record this code cannot read. Failing the
+        // chunk would re-read the record forever and stall the partition: dead-letter it and move on.
+        this.deadLetter(rec, out, 'record could not be processed', 0, err instanceof Error ? err.message : String(err));
+      }
+    }
     return out;
   }
 
@@ -112,7 +120,7 @@ export class ChunkProcessor {
     out.deadLettered++;
     this.logger.warn('record dead-lettered', { topic: rec.topic, partition: rec.partition, offset: rec.offset, reason, error, attempts });
     const headers: IHeaders = {
-      ...(rec.headers ?? {}),
+      ...producibleHeaders(rec.headers),
       dlq_agent: this.agent,
       dlq_reason: reason,
       dlq_attempts: String(attempts),
@@ -124,6 +132,23 @@ export class ChunkProcessor {
     if (error !== undefined) headers.dlq_error = error.slice(0, 2000);
     out.messages.push({ topic: physicalTopic(this.prefix, `${this.agent}.dlq`), message: { key: rec.key, value: rec.value, headers } });
   }
+}
+
+/**
+ * The record's headers as kafkajs can write them again. Kafka allows a header without a value (other
+ * clients write them); kafkajs reads it as null but throws when asked to write one, which would fail the
+ * dead-letter transaction again and again. Such headers are left out.
+ */
+export function producibleHeaders(headers: IHeaders | undefined): IHeaders {
+  const out: IHeaders = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === null || value === undefined) continue;
+    if (Array.isArray(value)) {
+      const present = (value as unknown[]).filter((v): v is Buffer | string => v !== null && v !== undefined);
+      if (present.length > 0) out[name] = present;
+    } else out[name] = value;
+  }
+  return out;
 }
 
 /** Nest may re-wrap a thrown error; its name survives. */

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { JsonLogger } from '../logging/logger';
+import { registerCodecs } from './codecs';
 import type { KafkaConnection } from './connection';
 
 // kafkajs logs retriable conditions (leader moved, coordinator loading) at ERROR; what is truly an error
@@ -11,8 +12,12 @@ const LEVELS: Record<number, 'debug' | 'info' | 'warn' | 'error'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** A kafkajs client whose logs go through our JSON logger (kafkajs logs at WARN and above). */
+/**
+ * A kafkajs client whose logs go through our JSON logger (kafkajs logs at WARN and above), able to read
+ * every Kafka compression codec (see codecs.ts).
+ */
 export function createKafka(conn: KafkaConnection, logger?: JsonLogger): Kafka {
+  registerCodecs();
   // kafkajs's default partitioner warning is noise: we set the partitioner explicitly where we produce.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   return new Kafka({
