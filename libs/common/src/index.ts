@@ -5,6 +5,8 @@ export * from './kafka/connection';
 export * from './kafka/client';
 export * from './kafka/topics';
 export * from './kafka/ensure-topics';
+export * from './kafka/retry';
+export * from './kafka/codecs';
 export * from './kafka/provision';
 export * from './errors/catalogue';
 export * from './errors/describe';
