@@ -12,9 +12,9 @@ const specs: TopicSpec[] = [
 ];
 
 /** A fake admin whose calls fail as scripted, then answer from an in-memory cluster. */
-function fakeAdmin(script: { list?: Error[]; create?: Error[]; meta?: (Error | 'no-leader' | 'absent')[] } = {}) {
+function fakeAdmin(script: { list?: Error[]; create?: Error[]; meta?: (Error | 'no-leader' | 'absent')[]; offsets?: Error[] } = {}) {
   const topics = new Map<string, number>();
-  const calls = { list: 0, create: 0, meta: 0 };
+  const calls = { list: 0, create: 0, meta: 0, offsets: 0 };
   const admin = {
     listTopics: async () => {
       calls.list++;
@@ -39,6 +39,12 @@ function fakeAdmin(script: { list?: Error[]; create?: Error[]; meta?: (Error | '
           .map((name) => ({ name, partitions: Array.from({ length: topics.get(name) ?? 0 }, (_, i) => ({ partitionId: i, leader: e === 'no-leader' && i === 0 ? -1 : 1 })) })),
       };
     },
+    fetchTopicOffsets: async (topic: string) => {
+      calls.offsets++;
+      const e = script.offsets?.shift();
+      if (e) throw e;
+      return Array.from({ length: topics.get(topic) ?? 0 }, (_, partition) => ({ partition, offset: '0', high: '0', low: '0' }));
+    },
   };
   return { admin: admin as unknown as Admin, calls, topics };
 }
@@ -53,6 +59,13 @@ describe('ensureTopics: start-up retries and waiting for metadata', () => {
     expect(r.created.sort()).toEqual(['p.a', 'p.b']);
     expect(f.calls.meta).toBe(5);
     expect(retries).toEqual([1, 2, 3, 4]);
+  });
+
+  it('waits until the leaders host the new partitions (ListOffsets answers)', async () => {
+    const f = fakeAdmin({ offsets: [kafkaError('NOT_LEADER_OR_FOLLOWER', true)] });
+    await ensureTopics(f.admin, specs, '', fast);
+    expect(f.calls.meta).toBe(2);
+    expect(f.calls.offsets).toBe(4); // both topics, twice
   });
 
   it('retries retriable errors of listing and creating; a concurrent creator (TOPIC_ALREADY_EXISTS) is fine', async () => {

@@ -71,6 +71,9 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[], prefix = ''
         return !t || t.partitions.length === 0 || t.partitions.some((p) => p.leader === undefined || p.leader < 0);
       });
       if (notReady.length > 0) throw new TopicsNotReadyError(notReady);
+      // Metadata can name a leader before that broker hosts the partition (a produce then meets
+      // NOT_LEADER_OR_FOLLOWER): ListOffsets goes to each partition's leader and answers only once it does.
+      await Promise.all(created.map((topic) => admin.fetchTopicOffsets(topic)));
       return m;
     },
     left(),
