@@ -112,7 +112,14 @@ export class ChunkProcessor {
         for (const rec of lane) {
           // A revoked task's new owner redoes this chunk: start nothing more here.
           if (stopped()) throw new ChunkStopped();
-          await this.one(rec, overlay, out, messages, claimed);
+          try {
+            await this.one(rec, overlay, out, messages, claimed);
+          } catch (err) {
+            // Handlers' failures are caught in one(); anything else is a record this code cannot read.
+            // Failing the chunk would re-read it forever and stall the partition: dead-letter it, move on.
+            const reason = err instanceof Error ? err.message : String(err);
+            this.deadLetter(rec, rec.topic, out, messages, 'record could not be processed', { attempts: 0, history: [], redrive: 0 }, reason);
+          }
         }
         return messages;
       }),

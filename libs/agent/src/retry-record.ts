@@ -65,12 +65,19 @@ export function readRetryInfo(headers: IHeaders | undefined): RetryInfo {
   };
 }
 
-/** The record's own headers without the runtime's retry and dead-letter headers. */
+/**
+ * The record's own headers, without the runtime's retry and dead-letter headers, as kafkajs can write them
+ * again: Kafka allows a header without a value (other clients write them); kafkajs reads it as null but
+ * throws when asked to write one, which would fail the transaction again and again. Such headers are left out.
+ */
 export function originalHeaders(headers: IHeaders | undefined): IHeaders {
   const out: IHeaders = {};
   for (const [k, v] of Object.entries(headers ?? {})) {
-    if (v === undefined || RUNTIME_HEADERS.has(k) || k.startsWith(DLQ_PREFIX)) continue;
-    out[k] = v;
+    if (v === undefined || v === null || RUNTIME_HEADERS.has(k) || k.startsWith(DLQ_PREFIX)) continue;
+    if (Array.isArray(v)) {
+      const present = (v as unknown[]).filter((x): x is Buffer | string => x !== null && x !== undefined);
+      if (present.length > 0) out[k] = present;
+    } else out[k] = v;
   }
   return out;
 }

@@ -21,7 +21,29 @@ export interface ExactlyOnceServerDeps {
   topicPrefix: string;
   logger: JsonLogger;
   metrics: AgentMetrics;
+  /** Called once when the agent reaches a state it cannot leave by itself (the process should exit). */
+  onFatal?: (failure: AgentFailure) => void;
 }
+
+/**
+ * Why an agent stopped for good, with a stable code. /health shows it (503) and the process exits
+ * non-zero shortly after, so an orchestrator restarts it instead of keeping a consumer that reads nothing.
+ */
+export type AgentFailureCode = 'CONSUMER_CRASHED' | 'CONSUMER_CRASH_LOOP' | 'CONSUMER_STOPPED' | 'TASK_NOT_RESTORED';
+
+export interface AgentFailure {
+  code: AgentFailureCode;
+  message: string;
+  at: string;
+}
+
+/** Crashes kafkajs restarts from that, within CRASH_LOOP_WINDOW_MS, make a crash loop. */
+const CRASH_LOOP_CRASHES = 10;
+const CRASH_LOOP_WINDOW_MS = 5 * 60_000;
+/** Consecutive failed fence-and-restore attempts of one task before the agent gives up. */
+const TASK_RESTORE_ATTEMPTS = 10;
+
+const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /**
  * A Nest transport that gives `@EventPattern('<topic>')` handlers exactly-once effects on Kafka: each
@@ -39,6 +61,11 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
   /** The agent's retry topic: logical and physical name. */
   private readonly retryTopic: { logical: string; physical: string };
   private running = false;
+  private closing = false;
+  private failure?: AgentFailure;
+  private readonly crashes: number[] = [];
+  private lastCrashAt = 0;
+  private readonly restoreFailures = new Map<number, number>();
 
   constructor(private readonly deps: ExactlyOnceServerDeps) {
     super();
@@ -57,7 +84,21 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
   }
 
   get ready(): boolean {
-    return this.running;
+    return this.running && !this.failure;
+  }
+
+  /** Set once the agent cannot go on by itself; /health reports it. */
+  get failed(): AgentFailure | undefined {
+    return this.failure;
+  }
+
+  /** Marks the agent failed (once), logs the cause and tells the process (which exits). */
+  private fail(code: AgentFailureCode, message: string): void {
+    if (this.failure || this.closing) return;
+    this.failure = { code, message, at: new Date().toISOString() };
+    this.running = false;
+    this.deps.logger.error('agent cannot continue', { code, reason: message });
+    this.deps.onFatal?.(this.failure);
   }
 
   get rememberedIds(): number {
@@ -115,6 +156,28 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
         }
       }
       for (const p of assigned) void this.task(p).catch(() => undefined);
+    });
+    // kafkajs restarts a consumer only after a retriable error; after any other (a batch in a codec it
+    // cannot read, an authorization error) it stays stopped while the process lives on: a zombie.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      const now = Date.now();
+      this.lastCrashAt = now;
+      const cause = errorText(payload.error);
+      if (!payload.restart) return this.fail('CONSUMER_CRASHED', `consumer crashed and will not restart: ${cause}`);
+      this.crashes.push(now);
+      while (this.crashes.length > 0 && this.crashes[0] < now - CRASH_LOOP_WINDOW_MS) this.crashes.shift();
+      logger.warn('consumer crashed; kafkajs restarts it', { error: cause, crashesInWindow: this.crashes.length });
+      if (this.crashes.length >= CRASH_LOOP_CRASHES) {
+        this.fail('CONSUMER_CRASH_LOOP', `consumer crashed ${this.crashes.length} times within ${CRASH_LOOP_WINDOW_MS / 1000} s; last: ${cause}`);
+      }
+    });
+    // A crash stops the consumer before it reports the crash: judge a stop a moment later.
+    this.consumer.on(this.consumer.events.STOP, () => {
+      const stoppedAt = Date.now();
+      setTimeout(() => {
+        if (this.closing || this.failure || this.lastCrashAt >= stoppedAt - 1000) return;
+        this.fail('CONSUMER_STOPPED', 'consumer stopped unexpectedly');
+      }, 1000).unref();
     });
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       metrics.lag.set({ topic: payload.topic.slice(topicPrefix.length), partition: String(payload.partition) }, Number(payload.offsetLag));
@@ -193,12 +256,19 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     try {
       task = await this.task(batch.partition);
     } catch (err) {
-      logger.warn('task could not be fenced or restored; will retry', { partition: batch.partition, error: err });
+      const failures = (this.restoreFailures.get(batch.partition) ?? 0) + 1;
+      this.restoreFailures.set(batch.partition, failures);
+      if (failures >= TASK_RESTORE_ATTEMPTS) {
+        this.fail('TASK_NOT_RESTORED', `task ${batch.partition} could not be fenced or restored in ${failures} attempts: ${errorText(err)}`);
+        return;
+      }
+      logger.warn('task could not be fenced or restored; will retry', { partition: batch.partition, attempt: failures, error: err });
       this.drop(batch.partition);
       this.seek(batch.topic, batch.partition, batch.firstOffset() ?? '0');
       this.backoffUntil.set(batch.partition, Date.now() + 1000);
       return;
     }
+    this.restoreFailures.delete(batch.partition);
     // A failed transaction seeked this partition back: records fetched before that are re-read anyway.
     if (batch.messages.length === 0 || payload.isStale() || !payload.isRunning() || task.closed) return;
     const messages = batch.topic === this.retryTopic.physical ? this.dueOnly(batch.partition, batch.messages) : batch.messages;
@@ -323,6 +393,7 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
 
   /** Graceful stop: let the running chunk finish (or abort), leave the group, close the producers. */
   async close(): Promise<void> {
+    this.closing = true;
     this.running = false;
     for (const t of this.resumeTimers.values()) clearTimeout(t);
     this.resumeTimers.clear();

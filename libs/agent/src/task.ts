@@ -103,16 +103,32 @@ export class Task {
         transactionalId,
         idempotent: true,
         maxInFlightRequests: 1,
-        transactionTimeout: 60_000,
+        // A backstop only: a process that dies inside a transaction has it aborted by the next owner's fencing
+        // (fenceAndMark). Until then read_committed readers of the partitions it wrote wait behind it, so
+        // when no one takes over (the only instance is restarting) this bounds the wait. A transaction
+        // holds no handler time (handlers run before it begins): 10 s, as Kafka Streams uses under EOS,
+        // not the client default of 60 s.
+        transactionTimeout: 10_000,
         allowAutoTopicCreation: false,
         // CONCURRENT_TRANSACTIONS clears within milliseconds; kafkajs's default first wait of 300 ms would put
         // that on every back-to-back transaction's latency.
         retry: { retries: 10, initialRetryTime: 5, maxRetryTime: 1000 },
       }),
     );
-    // Each connect (InitProducerId) aborts or completes the old owner's open transaction on that id and
-    // fences it; only then is the marker written, so the restore that reads up to it sees everything.
-    await Promise.all(this.producers.map((p) => p.connect()));
+    // Fence BOTH ids before the marker: InitProducerId with the transactional id bumps its epoch, aborts
+    // the old owner's open transaction on it and makes its later commits fail. kafkajs's connect() does
+    // not do this (it inits a plain idempotent producer id); it sends the transactional InitProducerId
+    // lazily, on the first transaction() of each producer. Left to that, the `.alt` id was fenced only at
+    // the first chunk, after the restore: an open transaction the killed process had on `.alt` held back
+    // read_committed reads of `processed`/`state` (the restore) and the outputs until the transaction
+    // timeout. transaction() + abort() is kafkajs's initTransactions: the abort of a transaction with
+    // nothing in it sends no EndTxn.
+    await Promise.all(
+      this.producers.map(async (p) => {
+        await p.connect();
+        await (await p.transaction()).abort();
+      }),
+    );
     const marker = markerMessage(this.partition, this.marker);
     await this.transact([
       { topic: this.topics.processed, message: marker },

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { JsonLogger } from '@app/common';
+import { registerCodecs } from './codecs';
 import type { KafkaConnection } from './connection';
 
 // kafkajs logs retriable conditions (leader moved, coordinator loading) at ERROR; what is truly an error
@@ -52,6 +53,7 @@ function expected(namespace: string | undefined, message: string, fields: Record
 
 /** A kafkajs client whose logs go through our logger (kafkajs logs at WARN and above). */
 export function createKafka(conn: KafkaConnection, logger?: JsonLogger): Kafka {
+  registerCodecs();
   // kafkajs's default partitioner warning is noise: we set the partitioner explicitly where we produce.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   return new Kafka({

@@ -1,5 +1,6 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { physicalTopic, type TopicSpec } from '@app/contracts';
+import { retryTransient, type RetryOptions } from './retry';
 
 export interface EnsureTopicsResult {
   created: string[];
@@ -14,33 +15,75 @@ function toTopicConfig(prefix: string, spec: TopicSpec): ITopicConfig {
   return { topic: physicalTopic(prefix, spec.name), numPartitions: spec.partitions, replicationFactor: -1, configEntries };
 }
 
+/** A topic whose metadata is not complete yet (absent, or a partition without a leader): worth waiting for. */
+export class TopicsNotReadyError extends Error {
+  readonly retriable = true;
+  constructor(readonly topics: string[]) {
+    super(`topics not ready yet (missing, or partitions without a leader): ${topics.join(', ')}`);
+    this.name = 'TopicsNotReadyError';
+  }
+}
+
+export type EnsureTopicsOptions = Partial<RetryOptions>;
+
 /**
  * Creates the topics that do not exist yet and leaves existing ones untouched. Safe to call from every
  * process at start-up, concurrently: a topic created by someone else in between counts as existing.
+ *
+ * Returns only once the metadata of every wanted topic is visible with a leader for each partition: a
+ * broker answers CreateTopics before its metadata cache (KRaft) knows the new partitions, and a client
+ * that produces or consumes at once got "This server does not host this topic-partition". kafkajs's own
+ * waitForLeaders retries LEADER_NOT_AVAILABLE only and gave up on exactly that error. Errors Kafka marks
+ * retriable are retried with backoff within `totalMs` (60 s by default), then a clear error is thrown.
  */
-export async function ensureTopics(admin: Admin, specs: TopicSpec[], prefix = ''): Promise<EnsureTopicsResult> {
+export async function ensureTopics(admin: Admin, specs: TopicSpec[], prefix = '', options: EnsureTopicsOptions = {}): Promise<EnsureTopicsResult> {
+  const retry: RetryOptions = { totalMs: 60_000, initialMs: 100, maxMs: 2000, ...options };
+  const deadline = Date.now() + retry.totalMs;
+  const left = (): RetryOptions => ({ ...retry, totalMs: Math.max(0, deadline - Date.now()) });
   const wanted = new Map(specs.map((s) => [physicalTopic(prefix, s.name), s]));
-  const present = new Set(await admin.listTopics());
+  const present = new Set(await retryTransient('listing topics', () => admin.listTopics(), left()));
   const missing = [...wanted.entries()].filter(([name]) => !present.has(name)).map(([, s]) => toTopicConfig(prefix, s));
   const created: string[] = [];
   if (missing.length > 0) {
-    try {
-      await admin.createTopics({ topics: missing, waitForLeaders: true });
-    } catch (err) {
-      // A concurrent creator wins a race: TOPIC_ALREADY_EXISTS is fine, anything else is not.
-      if (!isAlreadyExists(err)) throw err;
-    }
-    const after = new Set(await admin.listTopics());
+    await retryTransient(
+      'creating topics',
+      async () => {
+        try {
+          // Leaders are waited for below, for every wanted topic, with retries kafkajs does not do.
+          await admin.createTopics({ topics: missing, waitForLeaders: false });
+        } catch (err) {
+          // A concurrent creator wins a race: TOPIC_ALREADY_EXISTS is fine (also on a retry of our own).
+          if (!isAlreadyExists(err)) throw err;
+        }
+      },
+      left(),
+    );
+    const after = new Set(await retryTransient('listing topics', () => admin.listTopics(), left()));
     for (const t of missing) if (after.has(t.topic)) created.push(t.topic);
   }
+  const meta = await retryTransient(
+    'waiting for topic metadata',
+    async () => {
+      const m = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
+      const byName = new Map(m.topics.map((t) => [t.name, t]));
+      const notReady = [...wanted.keys()].filter((name) => {
+        const t = byName.get(name);
+        return !t || t.partitions.length === 0 || t.partitions.some((p) => p.leader === undefined || p.leader < 0);
+      });
+      if (notReady.length > 0) throw new TopicsNotReadyError(notReady);
+      // Metadata can name a leader before that broker hosts the partition (a produce then meets
+      // NOT_LEADER_OR_FOLLOWER): ListOffsets goes to each partition's leader and answers only once it does.
+      await Promise.all(created.map((topic) => admin.fetchTopicOffsets(topic)));
+      return m;
+    },
+    left(),
+  );
   const existingNames = [...wanted.keys()].filter((n) => present.has(n));
   const mismatched: EnsureTopicsResult['mismatched'] = [];
-  if (existingNames.length > 0) {
-    const meta = await admin.fetchTopicMetadata({ topics: existingNames });
-    for (const t of meta.topics) {
-      const expected = wanted.get(t.name)?.partitions ?? 0;
-      if (t.partitions.length !== expected) mismatched.push({ topic: t.name, expected, actual: t.partitions.length });
-    }
+  for (const t of meta.topics) {
+    if (!present.has(t.name)) continue;
+    const expected = wanted.get(t.name)?.partitions ?? 0;
+    if (t.partitions.length !== expected) mismatched.push({ topic: t.name, expected, actual: t.partitions.length });
   }
   return { created, existing: existingNames, mismatched };
 }

@@ -1,6 +1,8 @@
 /** @app/kafka: the Kafka connection from the environment, the client, producers and topic administration. */
 export * from './connection';
 export * from './client';
+export * from './codecs';
+export * from './retry';
 export * from './ensure-topics';
 export * from './provision';
 export * from './batching-producer';

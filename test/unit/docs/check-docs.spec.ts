@@ -10,7 +10,7 @@ const docs = require('../../../scripts/check-docs.js') as {
 };
 
 const FENCE = '```';
-const EXAMPLE = "import { runAgent } from '@app/common';\n\nrunAgent('x', X, 3103); // a `tick` in a comment\n";
+const EXAMPLE = "import { runAgent } from '@app/agent';\n\nrunAgent('x', X, 3103); // a `tick` in a comment\n";
 const files: Record<string, string> = { 'examples/x/main.ts': EXAMPLE };
 const read = (file: string) => files[file];
 const md = (...lines: string[]) => lines.join('\n') + '\n';
@@ -27,7 +27,7 @@ describe('scripts/check-docs.js', () => {
     ['a fence with a language inside an open block', md(`${FENCE}ts`, 'a', `${FENCE}bash`, 'b', FENCE), [/inside the code block opened at line 1/]],
     ['text running into a link', md('It is', '[examplesimport { Controller } from "x";', '', 'after'), [/"\[" is never closed/]],
     ['a link target left open', md('It is [examples](examples/welcome-agent', 'import x from "y";'), [/link target/]],
-    ['a drifted include', include("import { runAgent } from '@app/common';\n\nrunAgent('x', X, 3104);"), [/differs from the file/]],
+    ['a drifted include', include("import { runAgent } from '@app/agent';\n\nrunAgent('x', X, 3104);"), [/differs from the file/]],
     ['an include fenced with the wrong language', include(EXAMPLE.replace(/\n$/, ''), 'js'), [/fenced as ts/]],
     ['an include of a missing file', md('<!-- include: nope.ts -->', `${FENCE}ts`, FENCE, '<!-- /include -->'), [/does not exist/]],
     ['an include without its end marker', md('<!-- include: examples/x/main.ts -->', `${FENCE}ts`, FENCE), [/no <!-- \/include -->/]],

@@ -4,7 +4,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import { AgentMetrics } from '../metrics';
-import { ExactlyOnceServer } from '../server';
+import { ExactlyOnceServer, type AgentFailure } from '../server';
 import type { AgentOptions } from '../types';
 import { createRegistry, EnvReader, JsonLogger, requireNode24 } from '@app/common';
 import { createKafka, type KafkaConnection, kafkaConnectionFromEnv, provisionTopics } from '@app/kafka';
@@ -22,6 +22,12 @@ class AgentHealthController {
 
   @Get('health')
   health(@Res({ passthrough: true }) reply: FastifyReply) {
+    const failure = this.server.failed;
+    if (failure) {
+      // The agent cannot go on (the process exits shortly): the cause, no stack.
+      void reply.status(503);
+      return { status: 'failed', error: { code: failure.code, message: failure.message }, since: failure.at };
+    }
     void reply.status(this.server.ready ? 200 : 503);
     return { status: this.server.ready ? 'ok' : 'starting', rememberedIds: this.server.rememberedIds };
   }
@@ -76,13 +82,15 @@ export interface AgentAppOptions {
   options: AgentOptions;
   connection: KafkaConnection;
   logger: JsonLogger;
+  /** Called once when the agent cannot go on by itself; runAgent exits the process. */
+  onFatal?: (failure: AgentFailure) => void;
 }
 
 /**
  * An agent process: the feature module's @EventPattern handlers on the exactly-once transport, plus a
  * small HTTP server for /health and /metrics. Call listen(port) on the result.
  */
-export async function createAgentApp(feature: Type<unknown>, { options, connection, logger }: AgentAppOptions): Promise<INestApplication> {
+export async function createAgentApp(feature: Type<unknown>, { options, connection, logger, onFatal }: AgentAppOptions): Promise<INestApplication> {
   await provisionTopics(connection, [...topicSpecs(), ...agentTopicList(options.name, options.dedupWindowMs)], logger);
   const registry = createRegistry(options.name);
   const server = new ExactlyOnceServer({
@@ -91,6 +99,7 @@ export async function createAgentApp(feature: Type<unknown>, { options, connecti
     topicPrefix: connection.topicPrefix,
     logger,
     metrics: new AgentMetrics(registry),
+    onFatal,
   });
   @Module({ imports: [feature, AgentHealthModule.register(server, registry)] })
   class AgentRootModule {}
@@ -107,7 +116,13 @@ export function runAgent(name: string, feature: Type<unknown>, defaultHealthPort
   const logger = new JsonLogger(name);
   const start = async () => {
     const env = new EnvReader();
-    const app = await createAgentApp(feature, { options: agentOptionsFromEnv(name, env, defaults), connection: kafkaConnectionFromEnv(name, env), logger });
+    // Long enough for a probe to read the red /health, short enough that nothing waits on a dead consumer.
+    const exitDelayMs = env.int('FATAL_EXIT_DELAY_MS', 2000, { min: 0, max: 60_000 });
+    const onFatal = (failure: AgentFailure) => {
+      logger.error(`${name} exiting`, { code: failure.code, reason: failure.message, exitInMs: exitDelayMs });
+      setTimeout(() => process.exit(1), exitDelayMs);
+    };
+    const app = await createAgentApp(feature, { options: agentOptionsFromEnv(name, env, defaults), connection: kafkaConnectionFromEnv(name, env), logger, onFatal });
     const port = env.port('HEALTH_PORT', defaultHealthPort);
     await app.listen(port, env.string('HOST', '0.0.0.0'));
     logger.info(`${name} started`, { healthPort: port });
