@@ -29,6 +29,7 @@ const SCENARIOS = {
   rate: require('./scenarios/rate'),
   e2e: require('./scenarios/e2e'),
   agent: require('./scenarios/agent'),
+  slow: { run: (ctx) => require('./scenarios/agent').runSlow(ctx) },
   recovery: require('./scenarios/recovery'),
 };
 

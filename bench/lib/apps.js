@@ -54,8 +54,7 @@ async function startIngress(ctx, { port, prefix, name = 'ingress', nodeArgs = []
  * A lead-agent process. Resolves once it has restored its tasks (the "tasks restored" log line, whose
  * JSON is returned as `restored`), i.e. when it is consuming.
  */
-async function startLeadAgent(ctx, { prefix, healthPort = 0, name = 'lead-agent', extraEnv = {}, nodeArgs = [], timeoutMs = 120_000 }) {
-  const script = path.join(ctx.dist, 'apps/lead-agent/src/main.js');
+async function startLeadAgent(ctx, { prefix, healthPort = 0, name = 'lead-agent', extraEnv = {}, nodeArgs = [], timeoutMs = 120_000, script = path.join(ctx.dist, 'apps/lead-agent/src/main.js') }) {
   const env = {
     ...process.env,
     KAFKA_BROKERS: ctx.broker.brokers.join(','),
@@ -63,6 +62,8 @@ async function startLeadAgent(ctx, { prefix, healthPort = 0, name = 'lead-agent'
     HEALTH_PORT: String(healthPort),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    BENCH_DIST: ctx.dist,
     ...extraEnv,
   };
   const startedAt = performanceNow();

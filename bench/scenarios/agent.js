@@ -18,16 +18,17 @@ const { log, sleep } = require('../lib/log');
 const { fetchMetrics, histogramMean } = require('../lib/metrics');
 
 const PLAIN = path.join(__dirname, '..', 'load', 'plain-consumer.js');
+const SLOW = path.join(__dirname, '..', 'load', 'slow-agent.js');
 
 const settings = (quick) => (quick ? { records: 20_000, timeoutSec: 120 } : { records: 100_000, timeoutSec: 240 });
 const rate = (n, ms) => (ms > 0 ? Math.round((n / ms) * 1000) : null);
 
-async function drainWithAgent(ctx, s, prefix, topic) {
-  const group = ctx.common.physicalTopic(prefix, 'lead-agent');
+async function drainWithAgent(ctx, s, prefix, topic, how = {}) {
+  const group = ctx.common.physicalTopic(prefix, how.agentName || 'lead-agent');
   const admin = ctx.kafka.admin();
   await admin.connect();
   // A fixed health port so its /metrics can tell how long its transactions took.
-  const agent = await apps.startLeadAgent(ctx, { prefix, name: 'lead-agent-s4', healthPort: ctx.ports.agentHealth });
+  const agent = await apps.startLeadAgent(ctx, { prefix, name: how.procName || 'lead-agent-s4', healthPort: ctx.ports.agentHealth, ...(how.script ? { script: how.script, extraEnv: how.extraEnv } : {}) });
   const t0 = agent.startedAt;
   let restoredAt;
   void agent.restoredLine.then(() => (restoredAt = performance.now())).catch(() => undefined);
@@ -65,7 +66,7 @@ async function drainWithAgent(ctx, s, prefix, topic) {
     eventsPerSecFromSpawn: rate(last.n, last.t - t0),
     internals,
   };
-  log(`scenario 4: lead-agent ${complete ? 'drained' : 'did NOT drain'} ${last.n}/${s.records}: ${result.eventsPerSec} events/s (first commit to lag 0), ${result.eventsPerSecFromSpawn}/s from spawn`);
+  log(`${how.label || 'scenario 4: lead-agent'} ${complete ? 'drained' : 'did NOT drain'} ${last.n}/${s.records}: ${result.eventsPerSec} events/s (first commit to lag 0), ${result.eventsPerSecFromSpawn}/s from spawn`);
   return result;
 }
 
@@ -86,4 +87,29 @@ async function run(ctx) {
   return { settings: s, agent, plain, agentOverPlain: agent.eventsPerSec && plain.eventsPerSec ? Math.round((agent.eventsPerSec / plain.eventsPerSec) * 1000) / 1000 : null };
 }
 
-module.exports = { run };
+/**
+ * Scenario 4b: an agent whose handler waits 100 ms (an API call), one process, runtime defaults: how much
+ * per-key concurrency buys when handlers wait. Every lead has its own key.
+ */
+async function runSlow(ctx) {
+  const s = ctx.quick ? { records: 5_000, timeoutSec: 120 } : { records: 20_000, timeoutSec: 180 };
+  const prefix = `${ctx.runTag}-s4b.`;
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  try {
+    await ctx.common.ensureTopics(admin, [...ctx.common.topicSpecs(), ...ctx.common.agentTopicList('slow-agent')], prefix);
+  } finally {
+    await admin.disconnect();
+  }
+  const topic = await produceLeads(ctx, prefix, `${ctx.runTag}-4b`, s.records);
+  const agent = await drainWithAgent(ctx, s, prefix, topic, {
+    agentName: 'slow-agent',
+    procName: 'slow-agent',
+    label: 'scenario 4b: slow-handler agent (100 ms per event)',
+    script: SLOW,
+    extraEnv: { SLOW_HANDLER_MS: '100' },
+  });
+  return { settings: { ...s, handlerMs: 100 }, agent };
+}
+
+module.exports = { run, runSlow };
