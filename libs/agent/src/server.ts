@@ -1,7 +1,7 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
-import type { JsonLogger } from '@app/common';
+import { backoffDelay, sleep, type JsonLogger } from '@app/common';
 import { agentTopics, physicalTopic } from '@app/contracts';
 import { CoPartitionedAssigner } from './copartitioned-assigner';
 import type { AgentMetrics } from './metrics';
@@ -42,6 +42,22 @@ const CRASH_LOOP_CRASHES = 10;
 const CRASH_LOOP_WINDOW_MS = 5 * 60_000;
 /** Consecutive failed fence-and-restore attempts of one task before the agent gives up. */
 const TASK_RESTORE_ATTEMPTS = 10;
+
+/**
+ * The broker could not be reached or its coordinator was not ready: what a broker restart or a network
+ * cut looks like. kafkajs wraps these (retries exceeded, non-retriable) once its own retries run out.
+ */
+export function isBrokerUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 6; depth++) {
+    const x = e as { name?: string; message?: string; type?: string; cause?: unknown; originalError?: unknown; retriable?: boolean };
+    if (x.name === 'KafkaJSConnectionError' || x.name === 'KafkaJSConnectionClosedError' || x.name === 'KafkaJSBrokerNotFound') return true;
+    if (x.name === 'KafkaJSGroupCoordinatorNotFound' || x.name === 'KafkaJSRequestTimeoutError') return true;
+    if (x.type === 'COORDINATOR_LOAD_IN_PROGRESS' || x.type === 'COORDINATOR_NOT_AVAILABLE' || x.type === 'NOT_COORDINATOR') return true;
+    if (typeof x.message === 'string' && /Connection error|ECONNREFUSED|ECONNRESET|EPIPE|write after end|Connection timeout|Closed connection/.test(x.message)) return true;
+    e = x.cause ?? x.originalError;
+  }
+  return false;
+}
 
 const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
@@ -133,10 +149,55 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
   }
 
   private async start(): Promise<void> {
-    const { kafka, options, topicPrefix, logger, metrics } = this.deps;
+    const { options, logger } = this.deps;
     const inputs = this.inputTopics();
     if (inputs.length === 0) throw new Error(`agent ${options.name} has no @EventPattern handlers`);
-    this.consumer = kafka.consumer({
+    await this.startConsumer(inputs);
+    this.running = true;
+    logger.info('agent consuming', { agent: options.name, inputs, group: this.group });
+  }
+
+  private restarting = false;
+
+  /**
+   * kafkajs gives up on a consumer whose broker stayed unreachable past its retries (a non-retriable
+   * "Connection error"): that is an outage, not a state the agent cannot leave. Its tasks are dropped (the
+   * new consumer fences and restores them again) and a new consumer joins, with backoff, until the broker
+   * answers; meanwhile /health says 503 "reconnecting".
+   */
+  private async restartConsumer(cause: string): Promise<void> {
+    if (this.restarting || this.closing || this.failure) return;
+    this.restarting = true;
+    this.running = false;
+    const { logger } = this.deps;
+    logger.warn('consumer stopped by a broker outage; starting a new one', { error: cause });
+    try {
+      for (let attempt = 1; !this.closing && !this.failure; attempt++) {
+        await sleep(backoffDelay({ initialMs: 500, maxMs: 10_000 }, attempt));
+        if (this.closing || this.failure) return;
+        try {
+          await this.consumer?.disconnect().catch(() => undefined);
+          for (const p of [...this.tasks.keys()]) this.drop(p);
+          await this.startConsumer(this.inputTopics());
+          this.running = true;
+          logger.info('consumer restarted', { attempt });
+          return;
+        } catch (err) {
+          logger.warn('consumer restart failed; retrying', { attempt, error: errorText(err) });
+        }
+      }
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  get reconnecting(): boolean {
+    return this.restarting;
+  }
+
+  private async startConsumer(inputs: string[]): Promise<void> {
+    const { kafka, options, topicPrefix, logger, metrics } = this.deps;
+    const consumer = kafka.consumer({
       groupId: this.group,
       readUncommitted: false,
       partitionAssigners: [CoPartitionedAssigner],
@@ -146,7 +207,10 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
       maxWaitTimeInMs: 50,
       allowAutoTopicCreation: false,
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+    this.consumer = consumer;
+    const current = () => this.consumer === consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (!current()) return;
       const assigned = new Set(Object.values(payload.memberAssignment).flat());
       logger.info('partitions assigned', { tasks: [...assigned].sort((a, b) => a - b) });
       for (const [p, task] of this.tasks) {
@@ -159,10 +223,17 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     });
     // kafkajs restarts a consumer only after a retriable error; after any other (a batch in a codec it
     // cannot read, an authorization error) it stays stopped while the process lives on: a zombie.
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!current()) return;
       const now = Date.now();
       this.lastCrashAt = now;
       const cause = errorText(payload.error);
+      // An unreachable broker is an outage the agent rides out, not a crash loop.
+      if (isBrokerUnavailable(payload.error)) {
+        if (!payload.restart) void this.restartConsumer(cause);
+        else logger.warn('consumer lost the broker; kafkajs reconnects', { error: cause });
+        return;
+      }
       if (!payload.restart) return this.fail('CONSUMER_CRASHED', `consumer crashed and will not restart: ${cause}`);
       this.crashes.push(now);
       while (this.crashes.length > 0 && this.crashes[0] < now - CRASH_LOOP_WINDOW_MS) this.crashes.shift();
@@ -172,26 +243,26 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
       }
     });
     // A crash stops the consumer before it reports the crash: judge a stop a moment later.
-    this.consumer.on(this.consumer.events.STOP, () => {
+    consumer.on(consumer.events.STOP, () => {
       const stoppedAt = Date.now();
       setTimeout(() => {
-        if (this.closing || this.failure || this.lastCrashAt >= stoppedAt - 1000) return;
+        if (!current() || this.restarting || this.closing || this.failure || this.lastCrashAt >= stoppedAt - 1000) return;
         this.fail('CONSUMER_STOPPED', 'consumer stopped unexpectedly');
       }, 1000).unref();
     });
-    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      // Progress: crashes before it are not a loop.
+      this.crashes.length = 0;
       metrics.lag.set({ topic: payload.topic.slice(topicPrefix.length), partition: String(payload.partition) }, Number(payload.offsetLag));
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...inputs.map((t) => physicalTopic(topicPrefix, t)), this.retryTopic.physical], fromBeginning: true });
-    await this.consumer.run({
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...inputs.map((t) => physicalTopic(topicPrefix, t)), this.retryTopic.physical], fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: options.concurrency,
       eachBatch: (payload) => this.eachBatch(payload),
     });
-    this.running = true;
-    logger.info('agent consuming', { agent: options.name, inputs, group: this.group });
   }
 
   /** The task for partition p, fenced and restored (restores of tasks assigned together run as one pass). */
@@ -256,7 +327,8 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     try {
       task = await this.task(batch.partition);
     } catch (err) {
-      const failures = (this.restoreFailures.get(batch.partition) ?? 0) + 1;
+      // A broker outage is ridden out; only a task that fails to restore while the broker answers is given up on.
+      const failures = isBrokerUnavailable(err) ? (this.restoreFailures.get(batch.partition) ?? 0) : (this.restoreFailures.get(batch.partition) ?? 0) + 1;
       this.restoreFailures.set(batch.partition, failures);
       if (failures >= TASK_RESTORE_ATTEMPTS) {
         this.fail('TASK_NOT_RESTORED', `task ${batch.partition} could not be fenced or restored in ${failures} attempts: ${errorText(err)}`);
@@ -265,7 +337,7 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
       logger.warn('task could not be fenced or restored; will retry', { partition: batch.partition, attempt: failures, error: err });
       this.drop(batch.partition);
       this.seek(batch.topic, batch.partition, batch.firstOffset() ?? '0');
-      this.backoffUntil.set(batch.partition, Date.now() + 1000);
+      this.backoffUntil.set(batch.partition, Date.now() + backoffDelay({ initialMs: 500, maxMs: 10_000 }, failures + 1));
       return;
     }
     this.restoreFailures.delete(batch.partition);

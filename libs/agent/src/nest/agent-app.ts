@@ -29,7 +29,8 @@ class AgentHealthController {
       return { status: 'failed', error: { code: failure.code, message: failure.message }, since: failure.at };
     }
     void reply.status(this.server.ready ? 200 : 503);
-    return { status: this.server.ready ? 'ok' : 'starting', rememberedIds: this.server.rememberedIds };
+    const status = this.server.ready ? 'ok' : this.server.reconnecting ? 'reconnecting' : 'starting';
+    return { status, rememberedIds: this.server.rememberedIds };
   }
 
   @Get('metrics')
