@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
@@ -37,7 +37,7 @@ describe('agent runtime under crashes, rebalances, duplicates and failing attemp
       cwd: ROOT,
       env: {
         ...process.env,
-        LOG_LEVEL: 'error',
+        LOG_LEVEL: 'info',
         LOG_FORMAT: 'json',
         KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
         KAFKA_TOPIC_PREFIX: prefix,
@@ -47,8 +47,12 @@ describe('agent runtime under crashes, rebalances, duplicates and failing attemp
         RETRY_MAX_MS: '400',
         CHAOS_ATTEMPT_LOG: attemptLog,
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Each process's log, kept beside the attempt log for a failure's diagnosis.
+    const log = createWriteStream(join(dir, `agent-${i}-${child.pid}.log`));
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
     procs[i] = child;
   };
   const stop = async (i: number, signal: NodeJS.Signals) => {
@@ -148,7 +152,7 @@ describe('agent runtime under crashes, rebalances, duplicates and failing attemp
     const wrongFinalAttempt = [...failingIds].filter((id) => byId.get(id)?.attempt !== 3);
 
     console.log(
-      `agent chaos: ${EVENTS} leads over ${KEYS} keys + ${duplicates} duplicates, ${failingIds.size} ids with two failing attempts, ` +
+      `agent chaos (logs in ${dir}): ${EVENTS} leads over ${KEYS} keys + ${duplicates} duplicates, ${failingIds.size} ids with two failing attempts, ` +
         `${KILLS} SIGKILLs, ${rebalances} extra rebalances: ${all.length} follow-ups, ${missing.length} missing, ${duplicated.length} duplicated, ` +
         `${outOfOrder.length} out of key order, ${wentBack.length} attempt counts gone back`,
     );

@@ -132,6 +132,18 @@ export class ChunkProcessor {
     const fromRetry = rec.topic === this.retryLogical;
     const retry = fromRetry ? readRetryInfo(rec.headers) : { attempts: 0, dueMs: 0, history: [], redrive: readRetryInfo(rec.headers).redrive };
     const topic = (fromRetry ? retry.originTopic : rec.topic) ?? rec.topic;
+    if (fromRetry) {
+      // A retry record is consumed once: its parked-key bookkeeping must not run twice. A new owner can
+      // re-read records its predecessor consumed in a transaction that landed after the new owner read
+      // its start offsets (the window before KIP-447); the marker, committed with the consumption, tells.
+      const consumed = idDigest(`\u0000retry@${rec.partition}@${rec.offset}`);
+      if (overlay.seen(consumed) || claimed.has(consumed)) {
+        out.duplicates++;
+        return;
+      }
+      claimed.add(consumed);
+      overlay.ids.add(consumed);
+    }
     const decoded = fromKafkaMessage(rec);
     if (!decoded.ok) {
       if (fromRetry) this.unqueue(rec, overlay);

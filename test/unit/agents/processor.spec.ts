@@ -11,10 +11,11 @@ const lead = (id: string, email = `${id}@acme.io`, offset?: string): InputRecord
 };
 
 /** The records a chunk wrote to the agent's retry topic, as the consumer would hand them back. */
+let retryOffset = 1000;
 const retried = (out: ChunkOutcome): InputRecord[] =>
   out.messages
     .filter((m) => m.topic === 'p.lead-agent.retry')
-    .map((m, i) => ({ topic: 'lead-agent.retry', partition: 0, offset: String(1000 + i), key: m.message.key as Buffer, value: m.message.value as Buffer, headers: m.message.headers }));
+    .map((m) => ({ topic: 'lead-agent.retry', partition: 0, offset: String(retryOffset++), key: m.message.key as Buffer, value: m.message.value as Buffer, headers: m.message.headers }));
 const on = (out: ChunkOutcome, topic: string) => out.messages.filter((m) => m.topic === topic);
 const header = (out: ChunkOutcome, topic: string, name: string) => on(out, topic).map((m) => headerString(m.message.headers, name));
 
@@ -149,6 +150,26 @@ describe('ChunkProcessor (no Kafka: the records it returns are what a transactio
     expect(on(second, 'p.lead-agent.retry').map((m) => headerString(m.message.headers, 'ce_id'))).toEqual(['a1', 'a2']);
     t.commit();
     expect(t.parked.get('k@acme.io')).toEqual({ head: 'a1', queued: 2 });
+  });
+
+  it('consumes a retry record once: read again (a new owner re-reading a committed consumption), it changes nothing', async () => {
+    handler = async (_d, ctx) => {
+      calls.push(`${ctx.event.id}#${ctx.attempt}`);
+      if (ctx.event.id === 'h1') throw new Error('still failing');
+    };
+    const t = stores();
+    const p = processor({ maxAttempts: 5 });
+    const first = await p.process([lead('h1', 'k@acme.io', '1'), lead('h2', 'k@acme.io', '2')], t.overlay);
+    t.commit();
+    const back = retried(first);
+    await p.process(back, t.overlay);
+    t.commit();
+    expect(t.parked.get('k@acme.io')).toEqual({ head: 'h1', queued: 2 });
+    const again = await p.process(back, t.overlay);
+    expect(again).toMatchObject({ processed: 0, retries: 0, queued: 0, duplicates: 2 });
+    t.commit();
+    expect(t.parked.get('k@acme.io')).toEqual({ head: 'h1', queued: 2 });
+    expect(calls).toEqual(['h1#1', 'h1#2']);
   });
 
   it('runs records of different keys concurrently, bounded by the limiter, and records of one key one at a time', async () => {
