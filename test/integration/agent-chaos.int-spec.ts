@@ -37,7 +37,7 @@ describe('agent runtime under crashes, rebalances, duplicates and failing attemp
       cwd: ROOT,
       env: {
         ...process.env,
-        LOG_LEVEL: 'info',
+        LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info',
         LOG_FORMAT: 'json',
         KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
         KAFKA_TOPIC_PREFIX: prefix,

@@ -35,7 +35,7 @@ export function stateMessage(partition: number, key: string, value: unknown): Me
 }
 
 export function parkedMessage(partition: number, key: string, value: Parked | null): Message {
-  return { partition, key: PARKED_PREFIX + key, value: value === null ? null : JSON.stringify({ h: value.head, n: value.queued }) };
+  return { partition, key: PARKED_PREFIX + key, value: value === null ? null : JSON.stringify({ h: value.head, n: value.queued, s: value.nextSeq, r: value.runSeq }) };
 }
 
 function json(value: Buffer): unknown {
@@ -73,10 +73,10 @@ export function readState(key: Buffer | null, value: Buffer | null): ChangelogEn
     const key = k.slice(PARKED_PREFIX.length);
     if (!value) return { kind: 'parked', key, value: null };
     const v = json(value);
-    if (!isObject(v) || typeof v.n !== 'number' || (v.h !== undefined && typeof v.h !== 'string')) {
-      return { kind: 'unknown', reason: 'parked record is not { h?: string, n: number }' };
+    if (!isObject(v) || typeof v.n !== 'number' || typeof v.s !== 'number' || typeof v.r !== 'number' || (v.h !== undefined && typeof v.h !== 'string')) {
+      return { kind: 'unknown', reason: 'parked record is not { h?: string, n: number, s: number, r: number }' };
     }
-    return { kind: 'parked', key, value: { head: v.h, queued: v.n } };
+    return { kind: 'parked', key, value: { head: v.h, queued: v.n, nextSeq: v.s, runSeq: v.r } };
   }
   return { kind: 'unknown', reason: `state record with an unknown key` };
 }

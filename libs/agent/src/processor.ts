@@ -6,7 +6,7 @@ import { HandlerRun } from './handler-run';
 import { idDigest } from './ids';
 import { Limiter } from './limiter';
 import { failedAttempt, readRetryInfo, retryHeaders, RETRY_HEADERS, type RetryInfo } from './retry-record';
-import type { ChunkOverlay } from './stores';
+import type { ChunkOverlay, Parked } from './stores';
 import type { AgentContext, RetryPolicy } from './types';
 
 export interface InputRecord {
@@ -154,18 +154,27 @@ export class ChunkProcessor {
     // Read back from the retry topic: the key counts one record fewer waiting there.
     if (fromRetry) this.unqueue(rec, overlay);
     const parked = overlay.parkedKey(key);
-    // A parked key keeps its order: a new record of it queues behind what waits on the retry topic, and so
-    // does a record read back while another record of the key still waits for its next attempt.
-    if (parked && (!fromRetry || (parked.head !== undefined && parked.head !== event.id))) {
-      this.schedule(rec, topic, key, overlay, messages, { ...retry, dueMs: this.now() }, undefined);
-      out.queued++;
-      return;
+    // The record its key waits for, back for its next attempt (queued records carry a place instead).
+    const isHead = fromRetry && retry.seq === undefined && retry.attempts > 0 && parked?.head === event.id;
+    if (parked && !isHead) {
+      // A parked key keeps its order. Its other records wait on the retry topic, each with its place in the
+      // key's queue; read back, a record runs only once the head is done and its place is next, else it
+      // goes round again (keeping its place), so records queued later never overtake it.
+      const turn = fromRetry && retry.seq !== undefined && parked.head === undefined && retry.seq === parked.runSeq;
+      if (!turn) {
+        this.logger.debug('record queued behind its parked key', { topic: rec.topic, offset: rec.offset, id: event.id, key, head: parked.head, place: retry.seq });
+        this.schedule(rec, topic, key, overlay, messages, { ...retry, dueMs: this.now() }, { place: retry.seq });
+        out.queued++;
+        return;
+      }
+      overlay.park(key, { ...parked, runSeq: parked.runSeq + 1 });
     }
     // A redriven record is a new chance for the same event: its own id for deduplication.
     const digest = idDigest(retry.redrive > 0 ? `${event.id}\u0000redrive-${retry.redrive}` : event.id);
     if (overlay.seen(digest) || claimed.has(digest)) {
       out.duplicates++;
-      if (parked?.head === event.id) this.release(key, overlay);
+      // The record its key waited for turned out processed already (a redrive or a re-read): the key moves on.
+      if (isHead && overlay.seen(digest)) this.release(key, overlay);
       return;
     }
     claimed.add(digest);
@@ -175,7 +184,7 @@ export class ChunkProcessor {
       const checked = validateAs(contract, event.data);
       if (!checked.ok) {
         overlay.ids.add(digest);
-        if (parked?.head === event.id) this.release(key, overlay);
+        if (isHead) this.release(key, overlay);
         return this.deadLetter(rec, topic, out, messages, `invalid ${contract.name}: ${checked.reason}`, retry);
       }
       payload = checked.value;
@@ -183,7 +192,7 @@ export class ChunkProcessor {
     const handler = this.handlerFor(topic);
     if (!handler) {
       overlay.ids.add(digest);
-      if (parked?.head === event.id) this.release(key, overlay);
+      if (isHead) this.release(key, overlay);
       return this.deadLetter(rec, topic, out, messages, `no handler for topic ${topic}`, retry);
     }
 
@@ -196,7 +205,7 @@ export class ChunkProcessor {
       run.applyTo(overlay, messages);
       overlay.ids.add(digest);
       out.processed++;
-      if (parked?.head === event.id) this.release(key, overlay);
+      if (isHead) this.release(key, overlay);
     } catch (err) {
       out.handlerSeconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
       const message = err instanceof Error ? err.message : String(err);
@@ -204,13 +213,13 @@ export class ChunkProcessor {
       if (isDeadLetter(err) || attempt >= this.options.retry.maxAttempts) {
         // From here the id counts as processed, so a duplicate of a poison record is skipped.
         overlay.ids.add(digest);
-        if (parked?.head === event.id) this.release(key, overlay);
+        if (isHead) this.release(key, overlay);
         const reason = isDeadLetter(err) ? 'rejected by handler' : 'handler failed';
         return this.deadLetter(rec, topic, out, messages, reason, { ...retry, attempts: attempt, history }, message);
       }
       const delay = backoffDelay({ initialMs: this.options.retry.initialBackoffMs, maxMs: this.options.retry.maxBackoffMs }, attempt);
       this.logger.warn('handler failed; scheduled for another attempt', { topic, offset: rec.offset, id: event.id, attempt, error: message, retryInMs: delay });
-      this.schedule(rec, topic, key, overlay, messages, { ...retry, attempts: attempt, history, dueMs: this.now() + delay }, event.id);
+      this.schedule(rec, topic, key, overlay, messages, { ...retry, seq: undefined, attempts: attempt, history, dueMs: this.now() + delay }, { head: event.id });
       out.retries++;
     }
   }
@@ -225,14 +234,22 @@ export class ChunkProcessor {
   }
 
   /**
-   * Writes the record to the retry topic (partition p, its own key) and parks its key; `head` is the
-   * event id of a record scheduled for another attempt (undefined for one that only queues).
+   * Writes the record to the retry topic (partition p, its own key) and parks its key: as the key's head
+   * (a record that failed and waits for its next attempt), or queued behind it at a place in the key's
+   * queue (a new place unless it has one).
    */
-  private schedule(rec: InputRecord, topic: string, key: string, overlay: ChunkOverlay, messages: OutboundRecord[], info: RetryInfo, head: string | undefined): void {
-    const headers = retryHeaders(rec.headers, { attempts: info.attempts, dueMs: info.dueMs, originTopic: topic, history: info.history, redrive: info.redrive });
+  private schedule(rec: InputRecord, topic: string, key: string, overlay: ChunkOverlay, messages: OutboundRecord[], info: RetryInfo, as: { head: string } | { place: number | undefined }): void {
+    const parked = overlay.parkedKey(key) ?? { queued: 0, nextSeq: 0, runSeq: 0 };
+    let next: Parked;
+    let seq: number | undefined;
+    if ('head' in as) next = { ...parked, head: as.head, queued: parked.queued + 1 };
+    else {
+      seq = as.place ?? parked.nextSeq;
+      next = { ...parked, queued: parked.queued + 1, nextSeq: Math.max(parked.nextSeq, seq + 1) };
+    }
+    const headers = retryHeaders(rec.headers, { attempts: info.attempts, dueMs: info.dueMs, originTopic: topic, history: info.history, redrive: info.redrive, seq });
     messages.push({ topic: this.retryTopic, message: { partition: rec.partition, key: rec.key, value: rec.value, headers } });
-    const parked = overlay.parkedKey(key) ?? { queued: 0 };
-    overlay.park(key, { head: head ?? parked.head, queued: parked.queued + 1 });
+    overlay.park(key, next);
   }
 
   /** A record of the key was read back from the retry topic. */
@@ -242,13 +259,13 @@ export class ChunkProcessor {
     const key = fromKafkaMessage(rec);
     const k = key.ok ? (key.key ?? '') : rec.key?.toString() ?? '';
     const parked = overlay.parkedKey(k);
-    if (parked) overlay.park(k, { head: parked.head, queued: Math.max(0, parked.queued - 1) });
+    if (parked) overlay.park(k, { ...parked, queued: Math.max(0, parked.queued - 1) });
   }
 
   /** The key's failing record is done (processed or dead-lettered): records queued behind it may run. */
   private release(key: string, overlay: ChunkOverlay): void {
     const parked = overlay.parkedKey(key);
-    if (parked) overlay.park(key, { queued: parked.queued });
+    if (parked) overlay.park(key, { ...parked, head: undefined });
   }
 
   private deadLetter(rec: InputRecord, topic: string, out: ChunkOutcome, messages: OutboundRecord[], reason: string, retry: Pick<RetryInfo, 'attempts' | 'history' | 'redrive'>, error?: string): void {

@@ -15,6 +15,8 @@ export const RETRY_HEADERS = {
   topic: 'retry_topic',
   /** JSON list of the failed attempts: { attempt, at, error }. */
   history: 'retry_history',
+  /** A record queued behind its parked key: its place in the key's queue. */
+  seq: 'retry_seq',
   /** Set by a redrive: the redrive number, part of the record's deduplication id. */
   redrive: 'redrive',
 } as const;
@@ -36,6 +38,8 @@ export interface RetryInfo {
   originTopic?: string;
   history: FailedAttempt[];
   redrive: number;
+  /** Its place in its key's queue, for a record queued behind a parked key. */
+  seq?: number;
 }
 
 const HISTORY_LIMIT = 10;
@@ -62,6 +66,7 @@ export function readRetryInfo(headers: IHeaders | undefined): RetryInfo {
     originTopic: headerString(headers, RETRY_HEADERS.topic),
     history,
     redrive: int(headers, RETRY_HEADERS.redrive),
+    seq: headerString(headers, RETRY_HEADERS.seq) === undefined ? undefined : int(headers, RETRY_HEADERS.seq),
   };
 }
 
@@ -84,7 +89,7 @@ export function originalHeaders(headers: IHeaders | undefined): IHeaders {
 
 export function retryHeaders(
   headers: IHeaders | undefined,
-  info: { attempts: number; dueMs: number; originTopic: string; history: FailedAttempt[]; redrive: number },
+  info: { attempts: number; dueMs: number; originTopic: string; history: FailedAttempt[]; redrive: number; seq?: number },
 ): IHeaders {
   return {
     ...originalHeaders(headers),
@@ -93,6 +98,7 @@ export function retryHeaders(
     [RETRY_HEADERS.topic]: info.originTopic,
     [RETRY_HEADERS.history]: JSON.stringify(info.history.slice(-HISTORY_LIMIT)),
     ...(info.redrive > 0 ? { [RETRY_HEADERS.redrive]: String(info.redrive) } : {}),
+    ...(info.seq !== undefined ? { [RETRY_HEADERS.seq]: String(info.seq) } : {}),
   };
 }
 

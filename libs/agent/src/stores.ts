@@ -80,6 +80,10 @@ export class StateStore {
 export interface Parked {
   head?: string;
   queued: number;
+  /** The place the next record queued behind the key gets. */
+  nextSeq: number;
+  /** The place whose record runs next once the head is done. */
+  runSeq: number;
 }
 
 export class ParkedStore {

@@ -118,7 +118,7 @@ describe('ChunkProcessor (no Kafka: the records it returns are what a transactio
     expect(calls).toEqual(['a1#1', 'b1#1']);
     expect(out).toMatchObject({ processed: 1, retries: 1, queued: 1 });
     t.commit();
-    expect(t.parked.get('same@acme.io')).toEqual({ head: 'a1', queued: 2 });
+    expect(t.parked.get('same@acme.io')).toMatchObject({ head: 'a1', queued: 2 });
     // A new record of the parked key, read from the input before the retries come back: it queues too.
     const later = await p.process([lead('a3', 'same@acme.io', '4')], t.overlay);
     expect(later).toMatchObject({ processed: 0, queued: 1 });
@@ -149,7 +149,7 @@ describe('ChunkProcessor (no Kafka: the records it returns are what a transactio
     // The head goes back first, its queue after it: the order on the retry topic is the key's order.
     expect(on(second, 'p.lead-agent.retry').map((m) => headerString(m.message.headers, 'ce_id'))).toEqual(['a1', 'a2']);
     t.commit();
-    expect(t.parked.get('k@acme.io')).toEqual({ head: 'a1', queued: 2 });
+    expect(t.parked.get('k@acme.io')).toMatchObject({ head: 'a1', queued: 2 });
   });
 
   it('consumes a retry record once: read again (a new owner re-reading a committed consumption), it changes nothing', async () => {
@@ -164,12 +164,66 @@ describe('ChunkProcessor (no Kafka: the records it returns are what a transactio
     const back = retried(first);
     await p.process(back, t.overlay);
     t.commit();
-    expect(t.parked.get('k@acme.io')).toEqual({ head: 'h1', queued: 2 });
+    expect(t.parked.get('k@acme.io')).toMatchObject({ head: 'h1', queued: 2 });
     const again = await p.process(back, t.overlay);
     expect(again).toMatchObject({ processed: 0, retries: 0, queued: 0, duplicates: 2 });
     t.commit();
-    expect(t.parked.get('k@acme.io')).toEqual({ head: 'h1', queued: 2 });
+    expect(t.parked.get('k@acme.io')).toMatchObject({ head: 'h1', queued: 2 });
     expect(calls).toEqual(['h1#1', 'h1#2']);
+  });
+
+  it('a queued copy of the record its key waits for is not run as that record: it waits its turn and is skipped then', async () => {
+    handler = async (_d, ctx) => {
+      calls.push(`${ctx.event.id}#${ctx.attempt}`);
+      if (ctx.event.id === 'd1' && ctx.attempt < 3) throw new Error('transient');
+    };
+    const t = stores();
+    const p = processor({ maxAttempts: 5 });
+    // d1 fails; its provider duplicate and a later lead of the key queue behind it.
+    const first = await p.process([lead('d1', 'k@acme.io', '1'), lead('d1', 'k@acme.io', '2'), lead('d2', 'k@acme.io', '3')], t.overlay);
+    t.commit();
+    const second = await p.process(retried(first), t.overlay);
+    // d1 fails again; the duplicate is not attempt 1 of d1: it goes round with d2.
+    expect(second).toMatchObject({ retries: 1, queued: 2, processed: 0 });
+    t.commit();
+    expect(t.parked.get('k@acme.io')).toMatchObject({ head: 'd1', queued: 3 });
+    // The retry topic now holds the two queued records before d1's next attempt: they go round once more.
+    let back = retried(second);
+    for (let round = 0; round < 3 && t.parked.size > 0; round++) {
+      const out = await p.process(back, t.overlay);
+      t.commit();
+      back = retried(out);
+    }
+    expect(t.parked.size).toBe(0);
+    expect(calls).toEqual(['d1#1', 'd1#2', 'd1#3', 'd2#1']);
+  });
+
+  it('keeps a key in order when records queued later are read back before one going round again', async () => {
+    handler = async (_d, ctx) => {
+      calls.push(`${ctx.event.id}#${ctx.attempt}`);
+      if (ctx.event.id === 'o1' && ctx.attempt < 3) throw new Error('transient');
+    };
+    const t = stores();
+    const p = processor({ maxAttempts: 5 });
+    const first = await p.process([lead('o1', 'k@acme.io', '1'), lead('o2', 'k@acme.io', '2')], t.overlay); // o1 fails, o2 queued
+    t.commit();
+    const [r1, q2] = retried(first);
+    // o1's second attempt fails; o2 goes round again: it is now behind o1's third attempt.
+    const second = await p.process([r1, q2], t.overlay);
+    t.commit();
+    // Meanwhile o3 arrives and queues: on the retry topic it now sits before o2's second round.
+    const third = await p.process([lead('o3', 'k@acme.io', '3')], t.overlay);
+    t.commit();
+    const [r1b, q2b] = retried(second);
+    const [q3] = retried(third);
+    // Read back in topic order: o1 succeeds, then o3 (queued later) comes before o2.
+    const fourth = await p.process([r1b, q3, q2b], t.overlay);
+    t.commit();
+    const fifth = await p.process(retried(fourth), t.overlay);
+    t.commit();
+    expect(fifth.processed + fourth.processed).toBe(3);
+    expect(calls.filter((c) => c.endsWith('#1') && c !== 'o1#1')).toEqual(['o2#1', 'o3#1']);
+    expect(t.parked.size).toBe(0);
   });
 
   it('runs records of different keys concurrently, bounded by the limiter, and records of one key one at a time', async () => {
