@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Inject, Module, Res, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { Catch, Controller, Get, Header, Inject, Module, Res, type DynamicModule, type INestApplication, type RpcExceptionFilter, type Type } from '@nestjs/common';
+import { throwError, type Observable } from 'rxjs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
@@ -37,6 +38,18 @@ class AgentHealthController {
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   metrics() {
     return this.registry.metrics();
+  }
+}
+
+/**
+ * Nest's default filter turns any handler error that is not an RpcException into `{ status: 'error',
+ * message: 'Internal server error' }`: the runtime would lose the message it dead-letters with and the
+ * DeadLetterError it must recognise. Handler errors reach the runtime as thrown.
+ */
+@Catch()
+class HandlerErrorsAsThrown implements RpcExceptionFilter<unknown> {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
   }
 }
 
@@ -105,7 +118,9 @@ export async function createAgentApp(feature: Type<unknown>, { options, connecti
   @Module({ imports: [feature, AgentHealthModule.register(server, registry)] })
   class AgentRootModule {}
   const app = await NestFactory.create(AgentRootModule, new FastifyAdapter(), { logger });
-  app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+  // Its own config (the health routes keep Nest's HTTP error handling); listeners are registered at start,
+  // after the filter.
+  app.connectMicroservice({ strategy: server }, { deferInitialization: true }).useGlobalFilters(new HandlerErrorsAsThrown());
   app.enableShutdownHooks();
   await app.startAllMicroservices();
   return app;
