@@ -1,12 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { Kafka, Producer } from 'kafkajs';
 import { EnvReader, toKafkaMessage } from '@app/common';
 import { followUpId } from '@app/agent';
 import { kafkaConnectionFromEnv, createKafka } from '@app/kafka';
 import { Topics } from '@app/contracts';
 import { feeder, header, provisionPrefix, readUntil, unique, waitFor } from '../support/kafka';
-import { spawnApp, stopped } from '../support/processes';
+import { freePort, spawnApp, stopped } from '../support/processes';
 
 /**
  * SIGKILL of the lead agent while its transactions run under load, then a restart: the new process must
@@ -18,14 +17,6 @@ import { spawnApp, stopped } from '../support/processes';
 const RESTART_BUDGET_MS = Number(process.env.RESTART_BUDGET_MS || 5000);
 const ROUNDS = Number(process.env.RESTART_ROUNDS || 2);
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
   });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,11 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import { EnvReader, toKafkaMessage } from '@app/common';
 import { kafkaConnectionFromEnv, createKafka } from '@app/kafka';
 import { Topics } from '@app/contracts';
 import { feeder, provisionPrefix, unique, waitFor } from '../support/kafka';
-import { spawnApp, stopped } from '../support/processes';
+import { freePort, spawnApp, stopped } from '../support/processes';
 
 /**
  * A consumer that cannot go on must not leave a live process that reads nothing. The lead agent runs
@@ -13,14 +12,6 @@ import { spawnApp, stopped } from '../support/processes';
  * meets a snappy batch: kafkajs's consumer crashes with a non-retriable error and does not restart.
  * /health must turn 503 with the cause, and the process must exit non-zero shortly after.
  */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
   });
 
 describe('agent whose consumer crashed for good (real broker, real process)', () => {
