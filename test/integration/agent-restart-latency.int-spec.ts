@@ -17,8 +17,6 @@ import { freePort, spawnApp, stopped } from '../support/processes';
 const RESTART_BUDGET_MS = Number(process.env.RESTART_BUDGET_MS || 5000);
 const ROUNDS = Number(process.env.RESTART_ROUNDS || 2);
 
-  });
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('lead agent restart after SIGKILL inside transactions (real broker, real process)', () => {

@@ -12,8 +12,6 @@ import { freePort, spawnApp, stopped } from '../support/processes';
  * meets a snappy batch: kafkajs's consumer crashes with a non-retriable error and does not restart.
  * /health must turn 503 with the cause, and the process must exit non-zero shortly after.
  */
-  });
-
 describe('agent whose consumer crashed for good (real broker, real process)', () => {
   const prefix = `${unique('zombie')}.`;
   let kafka: Kafka;
