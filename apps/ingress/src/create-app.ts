@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@app/common';
-import { CatalogueExceptionFilter, routerError, sendError } from './http/error-handling';
+import { answerClientError, CatalogueExceptionFilter, routerError, sendError } from './http/error-handling';
 import { IngressModule, type IngressDeps } from './ingress.module';
 
 export interface HttpOptions {
@@ -20,6 +20,7 @@ export async function createIngressApp(deps: IngressDeps, http: HttpOptions): Pr
     trustProxy: http.trustedProxies.length > 0 ? http.trustedProxies : false,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    clientErrorHandler: answerClientError,
     // Without this Fastify answers router errors with its own body: internal code and the echoed URL.
     frameworkErrors: (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => sendError(reply, routerError(err, deps.logger)),
   });

@@ -1,6 +1,8 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyError, FastifyReply } from 'fastify';
-import { AppError, JsonLogger, RETRY_AFTER_SECONDS, type ErrorCode } from '@app/common';
+import { AppError, ERRORS, JsonLogger, RETRY_AFTER_SECONDS, type ErrorCode } from '@app/common';
 
 const BY_STATUS: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',
@@ -44,4 +46,23 @@ export class CatalogueExceptionFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost): void {
     sendError(host.switchToHttp().getResponse<FastifyReply>(), toAppError(err, this.logger));
   }
+}
+
+/**
+ * Errors Node's HTTP parser raises before any request exists (a header line without a colon, NUL in a
+ * value, Content-Length beside Transfer-Encoding, a bad chunk size, oversized headers, random bytes): the
+ * answer is the catalogue's body too, and the connection is closed, as the parser cannot go on with it.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST';
+  const { status, message } = ERRORS[code];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

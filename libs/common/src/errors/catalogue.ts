@@ -16,6 +16,7 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: 'The content type must be application/json.' },
   MALFORMED_JSON: { status: 400, retryable: false, message: 'The request body is not valid JSON.' },
   BAD_REQUEST: { status: 400, retryable: false, message: 'The request is malformed.' },
+  HEADERS_TOO_LARGE: { status: 431, retryable: false, message: 'The request headers are larger than the server accepts.' },
   KAFKA_UNAVAILABLE: { status: 503, retryable: true, message: 'The event could not be stored in time; retry later.' },
   OVERLOADED: { status: 503, retryable: true, message: 'Too many requests in flight; retry later.' },
   INTERNAL: { status: 500, retryable: true, message: 'Internal error.' },
