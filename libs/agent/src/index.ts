@@ -9,7 +9,9 @@ export * from './processor';
 export * from './limiter';
 export { readRetryInfo, RETRY_HEADERS, type FailedAttempt, type RetryInfo } from './retry-record';
 export * from './metrics';
-export * from './server';
+export * from './runtime';
+export * from './chunk-transaction';
+export * from './nest/transport';
 export * from './copartitioned-assigner';
 export * from './nest/agent-app';
 // What an agent's own code needs beside handlers: its configuration and its logger. Re-exported so

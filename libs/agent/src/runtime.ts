@@ -1,21 +1,24 @@
-import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { lastValueFrom } from 'rxjs';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { backoffDelay, sleep, type JsonLogger } from '@app/common';
 import { agentTopics, physicalTopic } from '@app/contracts';
 import { CoPartitionedAssigner } from './copartitioned-assigner';
 import type { AgentMetrics } from './metrics';
 import { Limiter } from './limiter';
+import { runChunkTransaction } from './chunk-transaction';
 import { ChunkProcessor, ChunkStopped, type HandlerFn } from './processor';
 import { readRetryInfo } from './retry-record';
 import { restoreTasks } from './restorer';
 import { Task } from './task';
-import type { AgentContext, AgentOptions } from './types';
+import type { AgentOptions } from './types';
 
-/** The task was revoked (or stopped) before its chunk's transaction began. */
-class RevokedError extends Error {}
+/** Where the runtime finds its handlers: the transport (Nest) or a test supplies them. */
+export interface HandlerSource {
+  /** Logical input topics. */
+  topics(): string[];
+  handlerFor(topic: string): HandlerFn | undefined;
+}
 
-export interface ExactlyOnceServerDeps {
+export interface AgentRuntimeDeps {
   kafka: Kafka;
   options: AgentOptions;
   topicPrefix: string;
@@ -62,11 +65,12 @@ export function isBrokerUnavailable(err: unknown): boolean {
 const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /**
- * A Nest transport that gives `@EventPattern('<topic>')` handlers exactly-once effects on Kafka: each
- * chunk of records is decoded, deduplicated by event id, handled, and its follow-ups, processed ids,
- * state writes and input offsets are committed in one transaction by the task's transactional producer.
+ * The exactly-once agent runtime, free of any framework: the consumer group, the partition tasks (fenced,
+ * restored), the drain loop that turns inbox records into chunk transactions (chunk-transaction.ts), the
+ * retry topic's due-time pausing, and the states it cannot leave by itself. Handlers come from a
+ * HandlerSource; the Nest transport (nest/transport.ts) is one.
  */
-export class ExactlyOnceServer extends Server implements CustomTransportStrategy {
+export class AgentRuntime {
   private consumer?: Consumer;
   private readonly tasks = new Map<number, Task>();
   private restoring?: Promise<void>;
@@ -83,8 +87,10 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
   private lastCrashAt = 0;
   private readonly restoreFailures = new Map<number, number>();
 
-  constructor(private readonly deps: ExactlyOnceServerDeps) {
-    super();
+  constructor(
+    private readonly deps: AgentRuntimeDeps,
+    private readonly source: HandlerSource,
+  ) {
     const { options, topicPrefix, logger } = deps;
     const own = agentTopics(options.name, options.dedupWindowMs);
     this.group = physicalTopic(topicPrefix, options.name);
@@ -93,7 +99,7 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     this.processor = new ChunkProcessor(
       options.name,
       topicPrefix,
-      (t) => this.handlerFor(t),
+      (t) => this.source.handlerFor(t),
       { retry: options.retry, handlerTimeoutMs: options.handlerTimeoutMs, limiter: new Limiter(options.maxInFlight) },
       logger,
     );
@@ -123,32 +129,12 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     return n;
   }
 
-  /** Logical input topics: the patterns of the registered @EventPattern handlers. */
+  /** Logical input topics: the topics of the handlers. */
   inputTopics(): string[] {
-    return [...this.messageHandlers.keys()];
+    return this.source.topics();
   }
 
-  private readonly handlers = new Map<string, HandlerFn | undefined>();
-
-  /** Looked up once per topic: Nest's lookup parses the pattern as JSON and throws on plain names. */
-  private handlerFor(topic: string): HandlerFn | undefined {
-    if (this.handlers.has(topic)) return this.handlers.get(topic);
-    const handler = this.getHandlerByPattern(topic);
-    const fn: HandlerFn | undefined = handler
-      ? async (data: unknown, ctx: AgentContext) => {
-          // Nest wraps handlers (pipes, filters); a failure comes back as an erroring Observable.
-          await lastValueFrom(this.transformToObservable(await handler(data, ctx)), { defaultValue: undefined });
-        }
-      : undefined;
-    this.handlers.set(topic, fn);
-    return fn;
-  }
-
-  listen(callback: (err?: unknown) => void): void {
-    this.start().then(() => callback(), callback);
-  }
-
-  private async start(): Promise<void> {
+  async start(): Promise<void> {
     const { options, logger } = this.deps;
     const inputs = this.inputTopics();
     if (inputs.length === 0) throw new Error(`agent ${options.name} has no @EventPattern handlers`);
@@ -366,35 +352,19 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
       while (task.inbox.length > 0 && !task.closed) {
         const records = task.inbox.splice(0, options.maxRecordsPerTransaction);
         task.notify();
-        // The next offset to read, per input topic of the chunk (a task reads partition p of each input).
-        const next = new Map<string, bigint>();
-        for (const r of records) next.set(r.topic, BigInt(r.offset) + 1n);
         try {
-          await task.exclusive(async () => {
-            if (task.closed) throw new RevokedError();
-            const overlay = task.overlay();
-            const expired = task.expireState(overlay, Date.now());
-            const out = await this.processor.process(records, overlay, () => task.closed);
-            const now = Date.now();
-            const t0 = process.hrtime.bigint();
-            await task.transact(
-              [...out.messages, ...task.changelogRecords(overlay, now)],
-              [...next].map(([t, offset]) => ({ topic: physicalTopic(topicPrefix, t), partition: task.partition, offset: offset.toString() })),
-            );
-            metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
-            metrics.transactionRecords.observe(records.length);
-            overlay.commit(now);
-            task.pruneIfDue(now);
-            metrics.processed.inc(out.processed);
-            metrics.duplicates.inc(out.duplicates);
-            metrics.deadLettered.inc(out.deadLettered);
-            metrics.retries.inc(out.retries);
-            metrics.stateExpired.inc(expired);
-            for (const s of out.handlerSeconds) metrics.handlerSeconds.observe(s);
-          });
+          const done = await task.exclusive(() => runChunkTransaction(task, records, this.processor, topicPrefix));
+          metrics.transactionSeconds.observe(done.transactionSeconds);
+          metrics.transactionRecords.observe(records.length);
+          metrics.processed.inc(done.outcome.processed);
+          metrics.duplicates.inc(done.outcome.duplicates);
+          metrics.deadLettered.inc(done.outcome.deadLettered);
+          metrics.retries.inc(done.outcome.retries);
+          metrics.stateExpired.inc(done.expired);
+          for (const sec of done.outcome.handlerSeconds) metrics.handlerSeconds.observe(sec);
         } catch (err) {
           // Revoked: the partition's new owner reads on from the committed offsets.
-          if (err instanceof RevokedError || err instanceof ChunkStopped || task.closed) return;
+          if (err instanceof ChunkStopped || task.closed) return;
           // A failed transaction wrote nothing. Start the task afresh (re-fence, re-restore) and re-read
           // every record not committed (this chunk and the inbox); dedup keeps anything a zombie committed
           // from repeating.
@@ -455,12 +425,8 @@ export class ExactlyOnceServer extends Server implements CustomTransportStrategy
     void task.close();
   }
 
-  on(): void {
-    throw new Error('ExactlyOnceServer emits no events');
-  }
-
-  unwrap<T>(): T {
-    return this.consumer as T;
+  get kafkaConsumer(): Consumer | undefined {
+    return this.consumer;
   }
 
   /** Graceful stop: let the running chunk finish (or abort), leave the group, close the producers. */
