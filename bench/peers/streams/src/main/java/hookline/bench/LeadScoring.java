@@ -318,7 +318,7 @@ public final class LeadScoring {
     ObjectNode given = cfg.putObject("given");
     new TreeMap<>(p).forEach((k, v) -> given.put(String.valueOf(k), String.valueOf(v)));
     ObjectNode eff = cfg.putObject("effective");
-    for (String k : List.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, StreamsConfig.NUM_STREAM_THREADS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG)) {
+    for (String k : List.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG)) {
       Object v = config.originals().containsKey(k) ? config.originals().get(k) : config.values().get(k);
       eff.put(k, String.valueOf(v));
     }
