@@ -6,7 +6,7 @@
  * the other against 127.0.0.1, writes bench/results/latest.{json,md}, and stops everything it started,
  * also on failure and Ctrl-C.
  *
- * Options: --quick, --no-build (reuse dist/), --only=ingress,rate,e2e,agent,recovery, --profile (CPU
+ * Options: --quick, --no-build (reuse dist/), --only=ingress,rate,e2e,agent,streams,slow,recovery, --profile (CPU
  * profile of the ingress during scenario 1, summarised in the results).
  * Environment: KAFKA_BROKERS, BENCH_KAFKA_PORT (29092), BENCH_PORT_BASE (29180: ingress, +1 bare Fastify,
  * +2 naive, +3 agent health).
@@ -29,6 +29,8 @@ const SCENARIOS = {
   rate: require('./scenarios/rate'),
   e2e: require('./scenarios/e2e'),
   agent: require('./scenarios/agent'),
+  // Right after `agent`: the same backlog drained by a Kafka Streams exactly_once_v2 app (Java), for the ratio.
+  streams: require('./scenarios/streams'),
   slow: { run: (ctx) => require('./scenarios/agent').runSlow(ctx) },
   recovery: require('./scenarios/recovery'),
 };
@@ -140,6 +142,7 @@ async function main() {
     const machine = describeMachine(state.broker);
     log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.java}, load ${machine.loadAverageAtStart.join('/')}`);
     state.results = { mode: opts.quick ? 'quick' : 'full', runTag, machine, scenarios: {} };
+    ctx.scenarioResults = state.results.scenarios; // earlier scenarios' figures (streams logs its ratio to agent's)
     for (const name of opts.only) {
       if (interrupted) break;
       const t0 = Date.now();

@@ -83,10 +83,22 @@ async function deleteTopicsWithPrefix(kafka, prefix) {
   }
 }
 
-/** Sum of a group's committed offsets on a topic (0 where nothing is committed yet). */
+/**
+ * Sum of a group's committed offsets on a topic (0 where nothing is committed yet). A group coordinator
+ * that is not ready yet for a fresh group (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, ... right after
+ * the group's first join on a loaded machine) is asked again for up to 5 s instead of failing the scenario.
+ */
 async function committedSum(admin, groupId, topic) {
-  const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return res.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return res.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    } catch (err) {
+      if (!err || !err.retriable || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 function kafkaLibs() {

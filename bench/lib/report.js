@@ -9,6 +9,14 @@ const row = (cells) => `| ${cells.join(' | ')} |`;
 const table = (head, rows) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 const status = (ok) => (ok === null ? 'n/a' : ok ? 'met' : 'missed');
 
+/** Lead agent (scenario 4) / Kafka Streams (scenario 6) drain rates of the same run, or null. */
+function streamsRatio(r) {
+  const a = r.scenarios.agent;
+  const k = r.scenarios.streams;
+  if (!a || a.error || !k || k.error || k.skipped || !a.agent.eventsPerSec || !k.streams.eventsPerSec) return null;
+  return Math.round((a.agent.eventsPerSec / k.streams.eventsPerSec) * 1000) / 1000;
+}
+
 function goals(r) {
   const s1 = r.scenarios.ingress;
   const s2 = r.scenarios.rate;
@@ -16,6 +24,7 @@ function goals(r) {
   const s4 = r.scenarios.agent;
   const s4b = r.scenarios.slow;
   const s5 = r.scenarios.recovery;
+  const s6 = r.scenarios.streams;
   const ok = (x) => x && !x.error;
   const out = [];
   if (ok(s1)) {
@@ -42,6 +51,13 @@ function goals(r) {
   }
   if (ok(s4)) out.push(['agent throughput (one process, exactly-once)', '≥ 10,000 events/s', `${fmt(s4.agent.eventsPerSec, 0)} events/s`, status(s4.agent.complete && s4.agent.eventsPerSec >= 10000)]);
   if (ok(s4)) out.push(['agent / plain consumer', '≥ 0.25×', `${fmt(s4.agentOverPlain, 3)}×`, status(s4.agentOverPlain >= 0.25)]);
+  if (ok(s6)) {
+    const goal = 'lead agent vs Kafka Streams exactly_once_v2 (same backlog, same run)';
+    const ratio = streamsRatio(r);
+    if (s6.skipped) out.push([goal, '≥ 1.0×', `skipped: ${s6.skipped}`, 'n/a']);
+    else if (ratio === null) out.push([goal, '≥ 1.0×', `${ok(s4) ? 'no figure' : 'scenario agent not run'}; Kafka Streams ${fmt(s6.streams.eventsPerSec, 0)} events/s`, 'n/a']);
+    else out.push([goal, '≥ 1.0×', `${fmt(ratio, 3)}× (${fmt(s4.agent.eventsPerSec, 0)} vs ${fmt(s6.streams.eventsPerSec, 0)} events/s)`, status(s4.agent.complete && s6.streams.complete && ratio >= 1)]);
+  }
   if (ok(s4b)) out.push(['agent, handler awaiting 100 ms (one process)', '≥ 2,000 events/s', `${fmt(s4b.agent.eventsPerSec, 0)} events/s`, status(s4b.agent.complete && s4b.agent.eventsPerSec >= 2000)]);
   if (ok(s5)) {
     const full = s5.settings.ids >= 1_000_000;
@@ -148,6 +164,41 @@ function agentSection(s) {
   ];
 }
 
+function streamsSection(s, r) {
+  const title = '## 6. Lead agent vs Kafka Streams exactly_once_v2 (same backlog, same run)';
+  if (s.skipped) return [title, '', `Skipped: ${s.skipped}.`, ''];
+  const k = s.streams;
+  const s4 = r.scenarios.agent && !r.scenarios.agent.error ? r.scenarios.agent : undefined;
+  const a = s4 && s4.agent;
+  const rows = [];
+  if (a) rows.push(['lead-agent (1 process, exactly-once; scenario 4)', `${fmt(a.committed, 0)}/${fmt(a.records, 0)}`, fmt(a.eventsPerSec, 0), fmt(a.eventsPerSecFromSpawn, 0), `first commit ${fmt(a.spawnToFirstCommitMs, 0)} ms after spawn`]);
+  rows.push([
+    `Kafka Streams ${s.app.kafkaClients || ''} exactly_once_v2 (1 JVM, ${fmt(s.settings.threads, 0)} stream thread${s.settings.threads === 1 ? '' : 's'})`,
+    `${fmt(k.committed, 0)}/${fmt(k.records, 0)}`,
+    fmt(k.eventsPerSec, 0),
+    fmt(k.eventsPerSecFromSpawn, 0),
+    `RUNNING ${fmt(k.spawnToRunningMs, 0)} ms, first commit ${fmt(k.spawnToFirstCommitMs, 0)} ms after spawn`,
+  ]);
+  const ratio = streamsRatio(r);
+  const lines = [title, '', table(['consumer', 'records', 'events/s (first commit → lag 0)', 'events/s from spawn', 'notes'], rows), ''];
+  lines.push(ratio === null ? 'lead agent / Kafka Streams: – (scenario agent not in this run)' : `lead agent / Kafka Streams exactly_once_v2: ${fmt(ratio, 3)}×`, '');
+  const c = k.counters;
+  if (c) lines.push(`The Streams app's counters: ${fmt(c.processed, 0)} processed (${fmt(c.qualified, 0)} qualified, ${fmt(c.disqualified, 0)} disqualified), ${fmt(c.duplicates, 0)} duplicates skipped, ${fmt(c.invalid, 0)} invalid.`, '');
+  const m = k.threadMetrics;
+  if (m && Object.keys(m).length > 0) lines.push(`Its stream-thread metrics: ${Object.entries(m).map(([n, v]) => `${n} ${fmt(v, 3)}`).join(', ')}.`, '');
+  const cfg = [
+    ['JVM', `${s.app.java}; ${s.app.jvmArgs.join(' ')}`],
+    ['application.id (= consumer group)', `\`${s.app.applicationId}\``],
+    ...Object.entries(s.app.given || {})
+      .filter(([key]) => !['application.id', 'bootstrap.servers', 'state.dir'].includes(key))
+      .map(([key, v]) => [`\`${key}\` (set)`, `\`${v}\``]),
+    ...Object.entries(s.app.effective || {}).map(([key, v]) => [`\`${key}\``, `\`${v}\``]),
+    ['build', `${s.app.build.cacheDir} (${s.app.build.built ? `built this run in ${fmt(s.app.build.buildMs / 1000)} s` : 'cached'})`],
+  ];
+  lines.push(table(['Streams app (bench/peers/streams)', ''], cfg), '');
+  return lines;
+}
+
 function recoverySection(s) {
   const r = (label, x) => [label, fmt(x.rememberedIds, 0), fmt(x.startToFirstFollowUpMs, 0), fmt(x.restoreLog.ms, 0), fmt(x.restoreLog.ids, 0), fmt(x.rssBytes / 2 ** 20), fmt(x.heapUsedBytes / 2 ** 20)];
   return [
@@ -168,6 +219,7 @@ const NOTES = [
   'Scenario 2, paced: open loop, requests spread evenly over every second, latency from hand-off to the socket pool to the response (waiting for a free socket counts). autocannon overallRate fires each connection\'s per-second quota back to back at the start of each second, so its latencies are of bursts, not of a steady rate. "Held" = ≥98% of the target answered 202 with no errors.',
   'Scenario 3: one probe process sends (paced) and reads the follow-ups with a read_committed kafkajs consumer (maxWaitTimeInMs 100): latency = time the consumer received the `leads.qualified` record whose ce_causationid is the event id − time the 202 arrived, one monotonic clock. A warm-up before each rate is not recorded.',
   'Scenario 4: progress read from the agent\'s committed input offsets (committed inside its transactions) every 100 ms.',
+  'Scenario 6: the Kafka Streams peer (bench/peers/streams/LeadScoring.java, Processor API) reads the same kind of backlog as scenario 4 (own prefix, same record count), dedups by the ce_id header in a persistent (RocksDB, changelogged) store, keeps a per-email store for the score\'s "returning" input (as the agent keeps its lead memory), scores with the same inputs and weights as scoring.ts and writes one CloudEvent per lead to leads.qualified or leads.disqualified. The lead agent does a little more per lead: it also assigns an owner from its roster and writes an emails.requested follow-up for each qualified lead. Both figures: committed input offsets polled every 100 ms, first observed commit → lag 0.',
   'Scenario 5: dedup records written non-transactionally to `<prefix>lead-agent.processed` (500 digests per record, spread over its 6 partitions); 300 unprocessed leads wait in leads.created. Memory is read 1 s after the last lead, after a full GC in the agent (preloaded bench/lib/gc-on-signal.js, triggered by SIGWINCH): median of 3 samples of VmRSS and of V8 heap used (/metrics). The agent code is unchanged; the preload only adds the GC trigger.',
 ];
 
@@ -189,12 +241,12 @@ function markdown(r) {
     '',
   );
   lines.push('## Goals', '', table(['goal', 'target', 'measured', 'status'], goals(r)), '');
-  const sections = { ingress: ingressSection, rate: rateSection, e2e: e2eSection, agent: agentSection, slow: slowSection, recovery: recoverySection };
+  const sections = { ingress: ingressSection, rate: rateSection, e2e: e2eSection, agent: agentSection, streams: streamsSection, slow: slowSection, recovery: recoverySection };
   for (const [key, fn] of Object.entries(sections)) {
     const s = r.scenarios[key];
     if (!s) continue;
     if (s.error) lines.push(`## ${key}: FAILED`, '', '```', s.error, '```', '');
-    else lines.push(...fn(s));
+    else lines.push(...fn(s, r));
   }
   lines.push('## Notes', '', ...NOTES.map((n) => `- ${n}`), '');
   return lines.join('\n');
