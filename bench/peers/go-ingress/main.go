@@ -22,7 +22,8 @@
 //
 // Environment: PORT, HOST (127.0.0.1), KAFKA_BROKERS, TOPIC, WEBHOOK_SECRET_CRM, PRODUCE_DEADLINE_MS
 // (5000), LINGER_MS (unset: franz-go's default). Prints {"ready":PORT} when it is listening; stops on
-// SIGTERM/SIGINT after the requests in flight are answered.
+// SIGTERM/SIGINT after the requests in flight are answered, and exits when its parent (the benchmark
+// runner) is gone, as the runner's Node children do when their IPC channel closes.
 package main
 
 import (
@@ -132,6 +133,7 @@ func main() {
 		log.Fatalf("listen: %v", err)
 	}
 
+	go exitWithParent()
 	stopped := make(chan struct{})
 	go func() {
 		sig := make(chan os.Signal, 1)
@@ -276,6 +278,16 @@ func fail(w http.ResponseWriter, status int, code string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = fmt.Fprintf(w, `{"error":{"code":%q,"message":%q}}`, code, http.StatusText(status))
+}
+
+func exitWithParent() {
+	parent := os.Getppid()
+	for range time.Tick(time.Second) {
+		if os.Getppid() != parent {
+			log.Printf("parent %d is gone: exiting", parent)
+			os.Exit(2)
+		}
+	}
 }
 
 func envOr(name, def string) string {
