@@ -21,7 +21,8 @@
 //	GET /health/ready -> 200 once the broker answered a metadata request
 //
 // Environment: PORT, HOST (127.0.0.1), KAFKA_BROKERS, TOPIC, WEBHOOK_SECRET_CRM, PRODUCE_DEADLINE_MS
-// (5000), LINGER_MS (unset: franz-go's default). Prints {"ready":PORT} when it is listening; stops on
+// (5000), LINGER_MS and COMPRESSION (none, gzip, snappy, lz4, zstd) (unset: franz-go's defaults, 10 ms
+// and snappy; the ingress does not compress). Prints {"ready":PORT} when it is listening; stops on
 // SIGTERM/SIGINT after the requests in flight are answered, and exits when its parent (the benchmark
 // runner) is gone, as the runner's Node children do when their IPC channel closes.
 package main
@@ -107,6 +108,14 @@ func main() {
 			log.Fatalf("LINGER_MS must be an integer >= 0")
 		}
 		opts = append(opts, kgo.ProducerLinger(time.Duration(ms)*time.Millisecond))
+	}
+	if v := os.Getenv("COMPRESSION"); v != "" {
+		codecs := map[string]kgo.CompressionCodec{"none": kgo.NoCompression(), "gzip": kgo.GzipCompression(), "snappy": kgo.SnappyCompression(), "lz4": kgo.Lz4Compression(), "zstd": kgo.ZstdCompression()}
+		codec, ok := codecs[v]
+		if !ok {
+			log.Fatalf("COMPRESSION must be none, gzip, snappy, lz4 or zstd")
+		}
+		opts = append(opts, kgo.ProducerBatchCompression(codec))
 	}
 	client, err := kgo.NewClient(opts...)
 	if err != nil {
