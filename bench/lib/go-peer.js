@@ -26,7 +26,7 @@ function goVersion(go) {
 function buildGoPeer() {
   const go = process.env.GO_BIN || 'go';
   const version = goVersion(go);
-  if (!version) return { skipped: `no Go toolchain (\`${go}\` not found on PATH): the Go peer is not measured` };
+  if (!version) return { skipped: `no Go toolchain (\`${go}\` not found on PATH)` };
   const hash = crypto.createHash('sha256').update(version);
   for (const f of FILES) hash.update(`\0${f}\0`).update(fs.readFileSync(path.join(SOURCE, f)));
   const binary = path.join(CACHE, `go-ingress-${hash.digest('hex').slice(0, 16)}`);

@@ -110,7 +110,7 @@ const ratio = (a, b) => (b > 0 ? Math.round((a / b) * 1000) / 1000 : null);
 function goPeerBuild() {
   try {
     const b = buildGoPeer();
-    if (b.skipped) log(`scenario 1: NOTICE: ${b.skipped}`);
+    if (b.skipped) log(`scenario 1: NOTICE: the Go peer is skipped (not measured): ${b.skipped}`);
     return b;
   } catch (err) {
     log(`scenario 1: the Go peer is not measured: ${err.message}`);
