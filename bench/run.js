@@ -9,7 +9,7 @@
  * Options: --quick, --no-build (reuse dist/), --only=ingress,rate,e2e,agent,streams,slow,recovery, --profile (CPU
  * profile of the ingress during scenario 1, summarised in the results).
  * Environment: KAFKA_BROKERS, BENCH_KAFKA_PORT (29092), BENCH_PORT_BASE (29180: ingress, +1 bare Fastify,
- * +2 naive, +3 agent health).
+ * +2 naive, +3 agent health, +4 Go peer), GO_BIN (go).
  */
 require('../scripts/require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
 const { spawnSync } = require('node:child_process');
@@ -137,7 +137,7 @@ async function main() {
       kafka: state.kafkaClient,
       secrets,
       resultsDir: RESULTS,
-      ports: { ingress: portBase, bare: portBase + 1, naive: portBase + 2, agentHealth: portBase + 3 },
+      ports: { ingress: portBase, bare: portBase + 1, naive: portBase + 2, agentHealth: portBase + 3, go: portBase + 4 },
     };
     const machine = describeMachine(state.broker);
     log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.java}, load ${machine.loadAverageAtStart.join('/')}`);

@@ -1,7 +1,8 @@
 'use strict';
 /**
  * Starts the processes under test: the real ingress and lead-agent (from the run's snapshot of dist/),
- * and the two reference servers in bench/servers. Each is its own OS process; each resolves only when
+ * the two reference servers in bench/servers, and the Go peer (bench/peers/go-ingress, built by
+ * lib/go-peer.js). Each is its own OS process; each resolves only when
  * it is ready to be measured.
  */
 const http = require('node:http');
@@ -84,8 +85,27 @@ async function startReferenceServer(ctx, { kind, port, env = {} }) {
   return proc;
 }
 
+/**
+ * The Go peer of the ingress (a binary from lib/go-peer.js): CRM webhooks only, franz-go with acks=all.
+ * Ready when /health/ready answers 200 (it answers once the broker did).
+ */
+async function startGoPeer(ctx, { binary, port, topic, name = 'go-ingress', extraEnv = {} }) {
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    KAFKA_BROKERS: ctx.broker.brokers.join(','),
+    TOPIC: topic,
+    WEBHOOK_SECRET_CRM: ctx.secrets.WEBHOOK_SECRET_CRM,
+    ...extraEnv,
+  };
+  const proc = procs.start(name, binary, [], { cwd: ROOT, env });
+  await waitHttp(proc, port, '/health/ready', 60_000);
+  return proc;
+}
+
 function performanceNow() {
   return require('node:perf_hooks').performance.now();
 }
 
-module.exports = { startIngress, startLeadAgent, startReferenceServer, getStatus, ROOT };
+module.exports = { startIngress, startLeadAgent, startReferenceServer, startGoPeer, getStatus, ROOT };

@@ -1,12 +1,15 @@
 'use strict';
 /**
  * Scenario 1: closed-loop throughput and latency of the real ingress at several concurrencies, side by side
- * with a bare Fastify route (HTTP ceiling), the naive one-send-per-request design, and Kafka's own
- * ProducerPerformance tool (broker ceiling).
+ * with a bare Fastify route (HTTP ceiling), the naive one-send-per-request design, a Go peer with the same
+ * CRM contract (net/http + franz-go, bench/peers/go-ingress; skipped when there is no Go toolchain), and
+ * Kafka's own ProducerPerformance tool (broker ceiling). Every HTTP target gets the same load generator,
+ * signed webhooks, warm-up and durations.
  */
 const path = require('node:path');
 const fs = require('node:fs');
 const apps = require('../lib/apps');
+const { buildGoPeer } = require('../lib/go-peer');
 const procs = require('../lib/procs');
 const { createTopics, kafkaLibs } = require('../lib/kafka');
 const { summarize } = require('../lib/cpuprofile');
@@ -103,12 +106,27 @@ async function brokerCeiling(ctx, s, topic) {
 const peak = (byLevel) => Math.max(0, ...Object.values(byLevel).map((r) => r.acceptedPerSec));
 const ratio = (a, b) => (b > 0 ? Math.round((a / b) * 1000) / 1000 : null);
 
+/** The Go peer's binary, or why it is not measured (no Go toolchain: a notice; a failed build: an error). */
+function goPeerBuild() {
+  try {
+    const b = buildGoPeer();
+    if (b.skipped) log(`scenario 1: NOTICE: the Go peer is skipped (not measured): ${b.skipped}`);
+    return b;
+  } catch (err) {
+    log(`scenario 1: the Go peer is not measured: ${err.message}`);
+    return { error: String(err.message).slice(0, 4000) };
+  }
+}
+
 async function run(ctx) {
   const s = settings(ctx.quick);
   const prefix = `${ctx.runTag}-s1.`;
   const naiveTopic = `${prefix}bench.naive`;
   const perfTopic = `${prefix}bench.perf`;
-  await createTopics(ctx.kafka, [naiveTopic, perfTopic], 6);
+  // The Go peer's own leads.created (the ingress's entity partition count), so each target's records stay apart.
+  const goTopic = `${ctx.runTag}-s1go.leads.created`;
+  const goBuild = goPeerBuild(); // before any measurement: a first build (module download, compile) is not measured
+  await createTopics(ctx.kafka, [naiveTopic, perfTopic, ...(goBuild.binary ? [goTopic] : [])], 6);
   const profileFile = ctx.profile ? path.join(ctx.resultsDir, 'ingress.cpuprofile') : undefined;
   if (profileFile) fs.rmSync(profileFile, { force: true });
   const targets = [
@@ -137,6 +155,14 @@ async function run(ctx) {
         }),
     },
   ];
+  if (goBuild.binary) {
+    targets.push({
+      key: 'go',
+      label: 'Go peer (net/http + franz-go, acks=all)',
+      port: ctx.ports.go,
+      start: () => apps.startGoPeer(ctx, { binary: goBuild.binary, port: ctx.ports.go, topic: goTopic }),
+    });
+  }
   const http = {};
   for (const t of targets) http[t.key] = await measureTarget(ctx, s, t);
   const internals = http.ingress.internals;
@@ -149,18 +175,25 @@ async function run(ctx) {
       ingressOverBare: ratio(http.ingress[c].acceptedPerSec, http.bare[c].acceptedPerSec),
       ingressOverNaive: ratio(http.ingress[c].acceptedPerSec, http.naive[c].acceptedPerSec),
       ingressOverBroker: ratio(http.ingress[c].acceptedPerSec, broker.recordsPerSec),
+      ingressOverGo: http.go ? ratio(http.ingress[c].acceptedPerSec, http.go[c].acceptedPerSec) : null,
     };
   }
-  const peaks = { bare: peak(http.bare), naive: peak(http.naive), ingress: peak(http.ingress), broker: broker.recordsPerSec };
+  const peaks = { bare: peak(http.bare), naive: peak(http.naive), ingress: peak(http.ingress), go: http.go ? peak(http.go) : null, broker: broker.recordsPerSec };
   const result = {
     settings: s,
     targets: Object.fromEntries(targets.map((t) => [t.key, t.label])),
     http,
     broker,
     ingressInternals: internals,
+    goPeer: goBuild.binary ? { go: goBuild.version, binary: path.basename(goBuild.binary), cachedBuild: goBuild.cached } : { skipped: goBuild.skipped, error: goBuild.error },
     ratios,
     peaks,
-    peakRatios: { ingressOverBare: ratio(peaks.ingress, peaks.bare), ingressOverNaive: ratio(peaks.ingress, peaks.naive), ingressOverBroker: ratio(peaks.ingress, peaks.broker) },
+    peakRatios: {
+      ingressOverBare: ratio(peaks.ingress, peaks.bare),
+      ingressOverNaive: ratio(peaks.ingress, peaks.naive),
+      ingressOverBroker: ratio(peaks.ingress, peaks.broker),
+      ingressOverGo: http.go ? ratio(peaks.ingress, peaks.go) : null,
+    },
   };
   if (profileFile && fs.existsSync(profileFile)) result.profile = summarize(profileFile, 25);
   return result;
