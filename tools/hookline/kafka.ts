@@ -196,7 +196,9 @@ export async function readToEnd(
         failed = e;
         finish?.();
       });
+    // kafkajs restarts the consumer itself after a retriable error (a coordinator still loading, say).
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
       failed = payload.error;
       finish?.();
     });
