@@ -219,6 +219,7 @@ export function checkAgent(agent: string | undefined): string {
 
 function checkId(id: string | undefined, what = '<id>'): string {
   if (id === undefined) throw new UsageError(`missing ${what}`);
+  // eslint-disable-next-line no-control-regex
   if (id.length > 1000 || /[\x00-\x1f\x7f]/.test(id)) throw new UsageError(`${what} must be up to 1000 characters without control characters`);
   return id;
 }

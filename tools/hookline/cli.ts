@@ -2,7 +2,7 @@ import { readDeadLetters, redriveDeadLetters } from '@app/agent';
 import { ConfigError, type Env } from '@app/common';
 import { EXIT, parseArgs, registryTopicNames, UsageError, type Command, type TailOptions, type TraceOptions } from './args';
 import { dlqJson, dlqListText, dlqShowText, redriveText, tailJson, tailLine, traceJson, traceText } from './format';
-import { agentsWithDeadLetters, BrokerUnreachable, isConnectionError, logicalName, missingTopics, openSession, readToEnd, tailTopics, unreachableMessage, type Session } from './kafka';
+import { agentsWithDeadLetters, asError, BrokerUnreachable, isConnectionError, logicalName, missingTopics, openSession, readToEnd, tailTopics, unreachableMessage, type Session } from './kafka';
 import { decodeRecord } from './records';
 import { TraceIndex } from './trace';
 
@@ -110,7 +110,7 @@ async function tail(options: TailOptions, session: Session, io: Io): Promise<num
     io.progress?.(undefined);
   }
   const failure = handle.failure();
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw asError(failure);
   if (reason === 'timeout' && (printed === 0 || (options.max !== undefined && printed < options.max))) {
     io.err(`hookline: ${printed} event${printed === 1 ? '' : 's'} within ${options.timeoutSeconds} s${options.max !== undefined ? ` (--max ${options.max})` : ''}`);
     return EXIT.notFound;

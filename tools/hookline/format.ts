@@ -149,6 +149,11 @@ export function dlqJson(d: DeadLetter): string {
   });
 }
 
+function scalar(v: unknown, missing: string): string {
+  if (v === undefined || v === null) return missing;
+  return printable(typeof v === 'string' ? v : JSON.stringify(v));
+}
+
 /** retry_history (a JSON list of {attempt, at, error}) as one line per attempt; the raw text if it does not parse. */
 export function retryHistoryLines(text: string): string[] {
   let parsed: unknown;
@@ -161,7 +166,7 @@ export function retryHistoryLines(text: string): string[] {
   if (parsed.length === 0) return ['(none)'];
   return parsed.map((h: unknown) => {
     const a = (typeof h === 'object' && h !== null ? h : {}) as { attempt?: unknown; at?: unknown; error?: unknown };
-    return `attempt ${printable(String(a.attempt ?? '?'))} at ${printable(String(a.at ?? '?'))}: ${printable(String(a.error ?? ''))}`;
+    return `attempt ${scalar(a.attempt, '?')} at ${scalar(a.at, '?')}: ${scalar(a.error, '')}`;
   });
 }
 

@@ -209,7 +209,7 @@ export async function readToEnd(
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
-  if (failed !== undefined) throw failed;
+  if (failed !== undefined) throw asError(failed);
   return { complete: remaining.size === 0, unfinished: [...remaining].sort() };
 }
 
@@ -273,3 +273,8 @@ export async function tailTopics(
 }
 
 export { ConfigError };
+
+/** A rejection value as an Error (kafkajs rejects with errors, but a value of unknown type stays unknown). */
+export function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
