@@ -24,6 +24,7 @@ const CONSUMERS: Array<[string, string[]]> = [
   ['examples/welcome-agent', ['agent', 'contracts']],
   ['apps/carrier-simulator', ['common', 'contracts', 'webhooks']],
   ['tools/webhook', ['common', 'contracts', 'webhooks']],
+  ['tools/hookline', ['common', 'contracts', 'kafka', 'agent']],
 ];
 
 interface SourceFile {

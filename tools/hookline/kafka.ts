@@ -1,0 +1,280 @@
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { ConfigError, EnvReader, type Env } from '@app/common';
+import { physicalTopic } from '@app/contracts';
+import { createKafka, kafkaConnectionFromEnv, type KafkaConnection } from '@app/kafka';
+
+/** Kafka could not be reached (or refused us): exit code 3, with a message naming KAFKA_BROKERS. */
+export class BrokerUnreachable extends Error {}
+
+const CONNECTION_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSSASLAuthenticationError',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'ENETUNREACH']);
+
+/** Whether an error (or what it wraps) says the broker could not be reached. */
+export function isConnectionError(e: unknown): boolean {
+  const seen = new Set<unknown>();
+  let cur: unknown = e;
+  while (typeof cur === 'object' && cur !== null && !seen.has(cur)) {
+    seen.add(cur);
+    const err = cur as { name?: unknown; code?: unknown; originalError?: unknown; cause?: unknown };
+    if (typeof err.name === 'string' && CONNECTION_ERRORS.has(err.name)) return true;
+    if (typeof err.code === 'string' && NETWORK_CODES.has(err.code)) return true;
+    cur = err.originalError ?? err.cause;
+  }
+  return false;
+}
+
+export function unreachableMessage(brokers: string[], e: unknown): string {
+  const why = e instanceof Error ? e.message : String(e);
+  return `cannot reach Kafka at ${brokers.join(',')} (KAFKA_BROKERS): ${why}`;
+}
+
+export interface Session {
+  kafka: Kafka;
+  conn: KafkaConnection;
+  prefix: string;
+  /** Physical names of every topic on the cluster, when the session opened. */
+  topics: string[];
+  close(): Promise<void>;
+}
+
+const CONNECT_DEADLINE_MS = 20_000;
+
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Reads KAFKA_* like every hookline process (a ConfigError propagates: exit 2), connects an admin client
+ * and lists the topics: any failure there is a BrokerUnreachable.
+ */
+export async function openSession(env: Env, connectDeadlineMs = CONNECT_DEADLINE_MS): Promise<Session> {
+  const conn = kafkaConnectionFromEnv('hookline-cli', new EnvReader(env));
+  const kafka = createKafka(conn);
+  const admin: Admin = kafka.admin({ retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 } });
+  let topics: string[];
+  try {
+    topics = await withDeadline(
+      (async () => {
+        await admin.connect();
+        return admin.listTopics();
+      })(),
+      connectDeadlineMs,
+      'Kafka',
+    );
+  } catch (e) {
+    await admin.disconnect().catch(() => undefined);
+    throw new BrokerUnreachable(unreachableMessage(conn.brokers, e));
+  }
+  return {
+    kafka,
+    conn,
+    prefix: conn.topicPrefix,
+    topics,
+    close: () => admin.disconnect().catch(() => undefined),
+  };
+}
+
+export function logicalName(prefix: string, physical: string): string | undefined {
+  return physical.startsWith(prefix) ? physical.slice(prefix.length) : undefined;
+}
+
+/** The physical names of logical `names` that do not exist on the cluster. */
+export function missingTopics(session: Session, names: string[]): string[] {
+  const present = new Set(session.topics);
+  return names.filter((n) => !present.has(physicalTopic(session.prefix, n)));
+}
+
+/** Agents with a dead-letter topic under the prefix. */
+export function agentsWithDeadLetters(session: Session): string[] {
+  return session.topics
+    .map((t) => logicalName(session.prefix, t))
+    .filter((t): t is string => t !== undefined && /^[a-z0-9][a-z0-9-]*\.dlq$/.test(t))
+    .map((t) => t.slice(0, -'.dlq'.length))
+    .sort();
+}
+
+function readerGroup(): string {
+  return `hookline-cli-${process.pid}-${Date.now().toString(36)}`;
+}
+
+export interface ReadProgress {
+  read: number;
+  /** Records below the end offsets (an upper bound: transaction markers take offsets too). */
+  total: number;
+  partitionsLeft: number;
+}
+
+export interface ReadResult {
+  /** False when the deadline passed before every partition reached its end offset. */
+  complete: boolean;
+  /** "topic/partition" of the partitions not read to their end. */
+  unfinished: string[];
+}
+
+/**
+ * Reads `topics` (logical names) from the beginning to their end offsets at call time, read_committed, and
+ * hands each record to `onRecord`. Ends when every partition is read to its end, or at the deadline.
+ */
+export async function readToEnd(
+  session: Session,
+  topics: string[],
+  onRecord: (topic: string, partition: number, message: KafkaMessage) => void,
+  options: { deadlineMs: number; onProgress?: (p: ReadProgress) => void },
+): Promise<ReadResult> {
+  const admin = session.kafka.admin();
+  await admin.connect();
+  const ends = new Map<string, bigint>();
+  let total = 0n;
+  try {
+    for (const topic of topics) {
+      for (const o of await admin.fetchTopicOffsets(physicalTopic(session.prefix, topic))) {
+        const high = BigInt(o.high);
+        const low = BigInt(o.low);
+        if (high > low) {
+          ends.set(`${topic}/${o.partition}`, high);
+          total += high - low;
+        }
+      }
+    }
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  const remaining = new Set(ends.keys());
+  const progress: ReadProgress = { read: 0, total: Number(total), partitionsLeft: remaining.size };
+  if (remaining.size === 0) return { complete: true, unfinished: [] };
+  // Only topics with something to read are subscribed.
+  const byPhysical = new Map(topics.filter((t) => [...remaining].some((k) => k.startsWith(`${t}/`))).map((t) => [physicalTopic(session.prefix, t), t]));
+  const consumer: Consumer = session.kafka.consumer({ groupId: readerGroup(), readUncommitted: false, maxWaitTimeInMs: 100, maxBytes: 16 << 20 });
+  let finish: (() => void) | undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const reached = (topic: string, partition: number, lastOffset: string) => {
+    const key = `${topic}/${partition}`;
+    const end = ends.get(key);
+    // Transaction markers take offsets too: the batch's last offset tells where the reader is.
+    if (end !== undefined && BigInt(lastOffset) + 1n >= end && remaining.delete(key)) {
+      progress.partitionsLeft = remaining.size;
+      if (remaining.size === 0) finish?.();
+    }
+  };
+  // A batch of only aborted records or markers never reaches eachBatch; kafkajs reports it here.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    const topic = byPhysical.get(payload.topic);
+    if (topic !== undefined) reached(topic, payload.partition, payload.lastOffset);
+  });
+  let failed: unknown;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [...byPhysical.keys()], fromBeginning: true });
+    const timer = setTimeout(() => finish?.(), options.deadlineMs);
+    const tick = options.onProgress ? setInterval(() => options.onProgress?.(progress), 200) : undefined;
+    consumer
+      .run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const topic = byPhysical.get(batch.topic);
+          if (topic === undefined) return;
+          const end = ends.get(`${topic}/${batch.partition}`) ?? 0n;
+          for (const m of batch.messages) {
+            if (BigInt(m.offset) >= end) continue;
+            progress.read++;
+            onRecord(topic, batch.partition, m);
+          }
+          reached(topic, batch.partition, batch.lastOffset());
+        },
+      })
+      .catch((e: unknown) => {
+        failed = e;
+        finish?.();
+      });
+    // kafkajs restarts the consumer itself after a retriable error (a coordinator still loading, say).
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      failed = payload.error;
+      finish?.();
+    });
+    await done;
+    clearTimeout(timer);
+    if (tick) clearInterval(tick);
+    options.onProgress?.(progress);
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+  if (failed !== undefined) throw asError(failed);
+  return { complete: remaining.size === 0, unfinished: [...remaining].sort() };
+}
+
+export interface TailHandle {
+  /** Resolves when the tail stopped (stop() called, or the consumer failed). */
+  stopped: Promise<void>;
+  stop(): void;
+}
+
+/** Follows `topics` (logical names), read_committed, from their beginning or from now on. */
+export async function tailTopics(
+  session: Session,
+  topics: string[],
+  fromBeginning: boolean,
+  onRecord: (topic: string, partition: number, message: KafkaMessage) => boolean | void,
+): Promise<TailHandle & { failure: () => unknown }> {
+  const byPhysical = new Map(topics.map((t) => [physicalTopic(session.prefix, t), t]));
+  const consumer = session.kafka.consumer({ groupId: readerGroup(), readUncommitted: false, maxWaitTimeInMs: 500 });
+  let stopping = false;
+  let failed: unknown;
+  let finish: (() => void) | undefined;
+  const ended = new Promise<void>((resolve) => (finish = resolve));
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...byPhysical.keys()], fromBeginning });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) {
+      failed = payload.error;
+      finish?.();
+    }
+  });
+  consumer
+    .run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const topic = byPhysical.get(batch.topic);
+        if (topic === undefined) return;
+        for (const m of batch.messages) {
+          if (stopping) return;
+          // onRecord answers true when it wants no more records (--max reached).
+          if (onRecord(topic, batch.partition, m) === true) {
+            stopping = true;
+            finish?.();
+            return;
+          }
+        }
+      },
+    })
+    .catch((e: unknown) => {
+      failed = e;
+      finish?.();
+    });
+  const stopped = ended.then(() => consumer.disconnect().catch(() => undefined));
+  return {
+    stopped,
+    stop: () => {
+      stopping = true;
+      finish?.();
+    },
+    failure: () => failed,
+  };
+}
+
+export { ConfigError };
+
+/** A rejection value as an Error (kafkajs rejects with errors, but a value of unknown type stays unknown). */
+export function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
