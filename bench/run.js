@@ -32,6 +32,7 @@ const SCENARIOS = {
   // Right after `agent`: the same backlog drained by a Kafka Streams exactly_once_v2 app (Java), for the ratio.
   streams: require('./scenarios/streams'),
   slow: { run: (ctx) => require('./scenarios/agent').runSlow(ctx) },
+  poison: require('./scenarios/poison'),
   recovery: require('./scenarios/recovery'),
 };
 

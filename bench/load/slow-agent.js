@@ -1,7 +1,8 @@
 'use strict';
 /**
  * A bench agent whose handler waits SLOW_HANDLER_MS (default 100) before publishing one follow-up: a
- * stand-in for an enrichment API, a language model or a carrier. Runs on the run's snapshot of dist/
+ * stand-in for an enrichment API, a language model or a carrier. With POISON_PERCENT, that share of the
+ * events fails every attempt (scenario poison). Runs on the run's snapshot of dist/
  * (BENCH_DIST), with the runtime's default settings unless the environment says otherwise.
  */
 const path = require('node:path');
@@ -12,11 +13,17 @@ const { Topics } = require(path.join(dist, 'libs', 'contracts', 'src'));
 const { Controller, Module } = require('@nestjs/common');
 const { Ctx, EventPattern, Payload } = require('@nestjs/microservices');
 
+const { createHash } = require('node:crypto');
+
 const WAIT_MS = Number(process.env.SLOW_HANDLER_MS ?? 100);
+/** Share of event ids (0-100) whose every attempt fails: poison records, retried, then dead-lettered. */
+const POISON_PERCENT = Number(process.env.POISON_PERCENT ?? 0);
+const poisoned = (id) => POISON_PERCENT > 0 && createHash('sha256').update(id).digest().readUInt16BE(0) % 100 < POISON_PERCENT;
 
 class SlowController {
   async onLead(lead, ctx) {
-    await new Promise((r) => setTimeout(r, WAIT_MS));
+    if (WAIT_MS > 0) await new Promise((r) => setTimeout(r, WAIT_MS));
+    if (poisoned(ctx.event.id)) throw new Error('poison: this record fails every attempt');
     ctx.publish(Topics.LeadsDisqualified, 'lead.disqualified', { email: lead.email, crmId: lead.crmId, score: 0, reasons: ['slow'] });
   }
 }
