@@ -62,6 +62,8 @@ export function isBrokerUnavailable(err: unknown): boolean {
   return false;
 }
 
+const messagesStart = (messages: { offset: string }[]): string => messages[0]?.offset ?? '0';
+
 const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /**
@@ -328,7 +330,15 @@ export class AgentRuntime {
     }
     this.restoreFailures.delete(batch.partition);
     // A failed transaction seeked this partition back: records fetched before that are re-read anyway.
-    if (batch.messages.length === 0 || payload.isStale() || !payload.isRunning() || task.closed) return;
+    if (batch.messages.length === 0 || payload.isStale() || !payload.isRunning()) return;
+    if (task.closed) {
+      // The task was dropped (a failed transaction or restore) while this batch was on its way. The seek that
+      // came with the drop covered only the topics it knew of; a task reads partition p of several topics
+      // (its inputs and the retry topic). Left alone, the fetch position would move past these records and
+      // the next task would commit offsets beyond them: read them again.
+      this.seek(batch.topic, batch.partition, batch.firstOffset() ?? messagesStart(batch.messages));
+      return;
+    }
     const messages = batch.topic === this.retryTopic.physical ? this.dueOnly(batch.partition, batch.messages) : batch.messages;
     if (messages.length === 0) return;
     for (const m of messages) {
@@ -422,6 +432,11 @@ export class AgentRuntime {
     const task = this.tasks.get(p);
     if (!task) return;
     this.tasks.delete(p);
+    // Records handed over but not yet in a transaction are read again (a caller that knows of earlier
+    // uncommitted records seeks after this, and its seek wins).
+    const first = new Map<string, string>();
+    for (const r of task.inbox) if (!first.has(r.topic)) first.set(r.topic, r.offset);
+    for (const [t, offset] of first) this.seek(physicalTopic(this.deps.topicPrefix, t), p, offset);
     void task.close();
   }
 
