@@ -1,43 +1,13 @@
 'use strict';
 /**
- * `npm run webhook -- ...`: runs the compiled CLI, first rebuilding dist/ (npm run build) only when
- * dist/tools/webhook/cli.js is missing or older than a source it is compiled from (a .ts file under
- * tools/webhook or libs/). Samples are read at run time, so editing them needs no build.
- * Build output goes to stderr so stdout stays the CLI's own.
+ * `npm run webhook -- ...`: runs the compiled CLI, rebuilt first when a source is newer
+ * (scripts/compiled-tool.js). Samples are read at run time, so editing them needs no build.
  */
 require('../../scripts/require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
-const { spawnSync } = require('node:child_process');
-const fs = require('node:fs');
 const path = require('node:path');
+const { compiledTool, root } = require('../../scripts/compiled-tool.js');
 
-const root = path.resolve(__dirname, '..', '..');
-const cli = path.join(root, 'dist', 'tools', 'webhook', 'cli.js');
-
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(file));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(file).mtimeMs);
-  }
-  return newest;
-}
-
-function isStale() {
-  if (!fs.existsSync(cli)) return true;
-  const built = fs.statSync(cli).mtimeMs;
-  return [path.join(root, 'tools', 'webhook'), path.join(root, 'libs')].some((dir) => newestSource(dir) > built);
-}
-
-if (isStale()) {
-  process.stderr.write('[webhook] compiled CLI missing or out of date: npm run build\n');
-  const build = spawnSync('npm', ['run', '-s', 'build'], {
-    cwd: root,
-    stdio: ['ignore', process.stderr, 'inherit'],
-    shell: process.platform === 'win32',
-  });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+const cli = compiledTool('webhook');
 // Same secrets as `npm run stack`: .env, else the development values of .env.example.
 require(path.join(root, 'scripts', 'dev-env.js')).loadDevEnv();
 require(cli).runCli(process.argv.slice(2));
