@@ -130,7 +130,10 @@ export class ChunkProcessor {
 
   private async one(rec: InputRecord, overlay: ChunkOverlay, out: ChunkOutcome, messages: OutboundRecord[], claimed: Set<string>): Promise<void> {
     const fromRetry = rec.topic === this.retryLogical;
-    const retry = fromRetry ? readRetryInfo(rec.headers) : { attempts: 0, dueMs: 0, history: [], redrive: readRetryInfo(rec.headers).redrive };
+    const info = readRetryInfo(rec.headers);
+    const retry: RetryInfo = fromRetry ? info : { attempts: 0, dueMs: 0, history: [], redrive: info.redrive };
+    // A record an operator redrove was not counted when its key was parked, so reading it uncounts nothing.
+    const counted = fromRetry && !(info.redrive > 0 && headerString(rec.headers, RETRY_HEADERS.attempts) === undefined);
     const topic = (fromRetry ? retry.originTopic : rec.topic) ?? rec.topic;
     if (fromRetry) {
       // A retry record is consumed once: its parked-key bookkeeping must not run twice. A new owner can
@@ -146,13 +149,13 @@ export class ChunkProcessor {
     }
     const decoded = fromKafkaMessage(rec);
     if (!decoded.ok) {
-      if (fromRetry) this.unqueue(rec, overlay);
+      if (counted) this.unqueue(rec.key?.toString() ?? '', overlay);
       return this.deadLetter(rec, topic, out, messages, `invalid CloudEvent: ${decoded.reason}`, retry);
     }
     const event = decoded.event;
     const key = decoded.key ?? '';
     // Read back from the retry topic: the key counts one record fewer waiting there.
-    if (fromRetry) this.unqueue(rec, overlay);
+    if (counted) this.unqueue(key, overlay);
     const parked = overlay.parkedKey(key);
     // The record its key waits for, back for its next attempt (queued records carry a place instead).
     const isHead = fromRetry && retry.seq === undefined && retry.attempts > 0 && parked?.head === event.id;
@@ -253,13 +256,9 @@ export class ChunkProcessor {
   }
 
   /** A record of the key was read back from the retry topic. */
-  private unqueue(rec: InputRecord, overlay: ChunkOverlay): void {
-    // Redriven records were written by an operator, not counted when parking.
-    if (readRetryInfo(rec.headers).redrive > 0 && headerString(rec.headers, RETRY_HEADERS.attempts) === undefined) return;
-    const key = fromKafkaMessage(rec);
-    const k = key.ok ? (key.key ?? '') : rec.key?.toString() ?? '';
-    const parked = overlay.parkedKey(k);
-    if (parked) overlay.park(k, { ...parked, queued: Math.max(0, parked.queued - 1) });
+  private unqueue(key: string, overlay: ChunkOverlay): void {
+    const parked = overlay.parkedKey(key);
+    if (parked) overlay.park(key, { ...parked, queued: Math.max(0, parked.queued - 1) });
   }
 
   /** The key's failing record is done (processed or dead-lettered): records queued behind it may run. */
