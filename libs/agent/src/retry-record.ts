@@ -49,6 +49,11 @@ function int(headers: IHeaders | undefined, name: string): number {
   return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
+/** When a retry record is due (epoch ms; 0 when it says nothing), without parsing the rest. */
+export function retryDueMs(headers: IHeaders | undefined): number {
+  return int(headers, RETRY_HEADERS.due);
+}
+
 export function readRetryInfo(headers: IHeaders | undefined): RetryInfo {
   let history: FailedAttempt[] = [];
   const text = headerString(headers, RETRY_HEADERS.history);

@@ -6,7 +6,7 @@ import type { AgentMetrics } from './metrics';
 import { Limiter } from './limiter';
 import { runChunkTransaction } from './chunk-transaction';
 import { ChunkProcessor, ChunkStopped, type HandlerFn } from './processor';
-import { readRetryInfo } from './retry-record';
+import { retryDueMs } from './retry-record';
 import { restoreTasks } from './restorer';
 import { Task } from './task';
 import type { AgentOptions } from './types';
@@ -403,9 +403,9 @@ export class AgentRuntime {
    */
   private dueOnly<M extends { offset: string; headers?: IHeaders }>(partition: number, messages: M[]): M[] {
     const now = Date.now();
-    const i = messages.findIndex((m) => readRetryInfo(m.headers).dueMs > now);
+    const i = messages.findIndex((m) => retryDueMs(m.headers) > now);
     if (i < 0) return messages;
-    const dueMs = readRetryInfo(messages[i].headers).dueMs;
+    const dueMs = retryDueMs(messages[i].headers);
     const at = { topic: this.retryTopic.physical, partitions: [partition] };
     this.consumer?.pause([at]);
     this.seek(this.retryTopic.physical, partition, messages[i].offset);
