@@ -7,13 +7,13 @@
  */
 const { log } = require('./log');
 
-/** Creates every registry topic and the lead-agent's own topics under prefix, as the apps would. */
-async function ensureAppTopics(ctx, prefix) {
+/** Creates every registry topic and an agent's own topics (the lead agent's unless named) under prefix, as the apps would. */
+async function ensureAppTopics(ctx, prefix, agent = 'lead-agent') {
   const { common } = ctx;
   const admin = ctx.kafka.admin();
   await admin.connect();
   try {
-    await common.ensureTopics(admin, [...common.topicSpecs(), ...common.agentTopicList('lead-agent')], prefix);
+    await common.ensureTopics(admin, [...common.topicSpecs(), ...common.agentTopicList(agent)], prefix);
   } finally {
     await admin.disconnect();
   }

@@ -94,13 +94,7 @@ async function run(ctx) {
 async function runSlow(ctx) {
   const s = ctx.quick ? { records: 5_000, timeoutSec: 120 } : { records: 20_000, timeoutSec: 180 };
   const prefix = `${ctx.runTag}-s4b.`;
-  const admin = ctx.kafka.admin();
-  await admin.connect();
-  try {
-    await ctx.common.ensureTopics(admin, [...ctx.common.topicSpecs(), ...ctx.common.agentTopicList('slow-agent')], prefix);
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureAppTopics(ctx, prefix, 'slow-agent');
   const topic = await produceLeads(ctx, prefix, `${ctx.runTag}-4b`, s.records);
   const agent = await drainWithAgent(ctx, s, prefix, topic, {
     agentName: 'slow-agent',

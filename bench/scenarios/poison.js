@@ -9,6 +9,7 @@
 const path = require('node:path');
 const apps = require('../lib/apps');
 const procs = require('../lib/procs');
+const { ensureAppTopics } = require('../lib/leads');
 const { log } = require('../lib/log');
 
 const PROBE = path.join(__dirname, '..', 'load', 'e2e-probe.js');
@@ -16,13 +17,7 @@ const AGENT = path.join(__dirname, '..', 'load', 'slow-agent.js');
 
 async function once(ctx, s, label, poisonPercent) {
   const prefix = `${ctx.runTag}-s7${label}.`;
-  const admin = ctx.kafka.admin();
-  await admin.connect();
-  try {
-    await ctx.common.ensureTopics(admin, [...ctx.common.topicSpecs(), ...ctx.common.agentTopicList('slow-agent')], prefix);
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureAppTopics(ctx, prefix, 'slow-agent');
   const ingress = await apps.startIngress(ctx, { port: ctx.ports.ingress, prefix, name: `ingress-s7${label}` });
   let agent;
   try {
