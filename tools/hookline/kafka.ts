@@ -1,7 +1,7 @@
-import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { ConfigError, EnvReader, type Env } from '@app/common';
 import { physicalTopic } from '@app/contracts';
-import { createKafka, kafkaConnectionFromEnv, type KafkaConnection } from '@app/kafka';
+import { createKafka, kafkaConnectionFromEnv, readToEnd as readTopicsToEnd, type KafkaConnection, type ReadProgress, type ReadResult } from '@app/kafka';
 
 /** Kafka could not be reached (or refused us): exit code 3, with a message naming KAFKA_BROKERS. */
 export class BrokerUnreachable extends Error {}
@@ -107,23 +107,9 @@ function readerGroup(): string {
   return `hookline-cli-${process.pid}-${Date.now().toString(36)}`;
 }
 
-export interface ReadProgress {
-  read: number;
-  /** Records below the end offsets (an upper bound: transaction markers take offsets too). */
-  total: number;
-  partitionsLeft: number;
-}
-
-export interface ReadResult {
-  /** False when the deadline passed before every partition reached its end offset. */
-  complete: boolean;
-  /** "topic/partition" of the partitions not read to their end. */
-  unfinished: string[];
-}
-
 /**
- * Reads `topics` (logical names) from the beginning to their end offsets at call time, read_committed, and
- * hands each record to `onRecord`. Ends when every partition is read to its end, or at the deadline.
+ * Reads `topics` (logical names) from the beginning to their end offsets at call time, read_committed
+ * (`readToEnd` of @app/kafka, under the session's prefix).
  */
 export async function readToEnd(
   session: Session,
@@ -131,86 +117,16 @@ export async function readToEnd(
   onRecord: (topic: string, partition: number, message: KafkaMessage) => void,
   options: { deadlineMs: number; onProgress?: (p: ReadProgress) => void },
 ): Promise<ReadResult> {
-  const admin = session.kafka.admin();
-  await admin.connect();
-  const ends = new Map<string, bigint>();
-  let total = 0n;
-  try {
-    for (const topic of topics) {
-      for (const o of await admin.fetchTopicOffsets(physicalTopic(session.prefix, topic))) {
-        const high = BigInt(o.high);
-        const low = BigInt(o.low);
-        if (high > low) {
-          ends.set(`${topic}/${o.partition}`, high);
-          total += high - low;
-        }
-      }
-    }
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-  const remaining = new Set(ends.keys());
-  const progress: ReadProgress = { read: 0, total: Number(total), partitionsLeft: remaining.size };
-  if (remaining.size === 0) return { complete: true, unfinished: [] };
-  // Only topics with something to read are subscribed.
-  const byPhysical = new Map(topics.filter((t) => [...remaining].some((k) => k.startsWith(`${t}/`))).map((t) => [physicalTopic(session.prefix, t), t]));
-  const consumer: Consumer = session.kafka.consumer({ groupId: readerGroup(), readUncommitted: false, maxWaitTimeInMs: 100, maxBytes: 16 << 20 });
-  let finish: (() => void) | undefined;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  const reached = (topic: string, partition: number, lastOffset: string) => {
-    const key = `${topic}/${partition}`;
-    const end = ends.get(key);
-    // Transaction markers take offsets too: the batch's last offset tells where the reader is.
-    if (end !== undefined && BigInt(lastOffset) + 1n >= end && remaining.delete(key)) {
-      progress.partitionsLeft = remaining.size;
-      if (remaining.size === 0) finish?.();
-    }
+  const logical = new Map(topics.map((t) => [physicalTopic(session.prefix, t), t]));
+  const name = (physical: string) => logical.get(physical) ?? physical;
+  const result = await readTopicsToEnd(session.kafka, [...logical.keys()], (topic, partition, m) => onRecord(name(topic), partition, m), { ...options, groupId: readerGroup() });
+  return {
+    complete: result.complete,
+    unfinished: result.unfinished.map((k) => {
+      const at = k.lastIndexOf('/');
+      return `${name(k.slice(0, at))}${k.slice(at)}`;
+    }),
   };
-  // A batch of only aborted records or markers never reaches eachBatch; kafkajs reports it here.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    const topic = byPhysical.get(payload.topic);
-    if (topic !== undefined) reached(topic, payload.partition, payload.lastOffset);
-  });
-  let failed: unknown;
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [...byPhysical.keys()], fromBeginning: true });
-    const timer = setTimeout(() => finish?.(), options.deadlineMs);
-    const tick = options.onProgress ? setInterval(() => options.onProgress?.(progress), 200) : undefined;
-    consumer
-      .run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const topic = byPhysical.get(batch.topic);
-          if (topic === undefined) return;
-          const end = ends.get(`${topic}/${batch.partition}`) ?? 0n;
-          for (const m of batch.messages) {
-            if (BigInt(m.offset) >= end) continue;
-            progress.read++;
-            onRecord(topic, batch.partition, m);
-          }
-          reached(topic, batch.partition, batch.lastOffset());
-        },
-      })
-      .catch((e: unknown) => {
-        failed = e;
-        finish?.();
-      });
-    // kafkajs restarts the consumer itself after a retriable error (a coordinator still loading, say).
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return;
-      failed = payload.error;
-      finish?.();
-    });
-    await done;
-    clearTimeout(timer);
-    if (tick) clearInterval(tick);
-    options.onProgress?.(progress);
-  } finally {
-    await consumer.disconnect().catch(() => undefined);
-  }
-  if (failed !== undefined) throw asError(failed);
-  return { complete: remaining.size === 0, unfinished: [...remaining].sort() };
 }
 
 export interface TailHandle {

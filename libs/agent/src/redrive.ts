@@ -11,6 +11,7 @@
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { headerString } from '@app/common';
 import { agentTopics, physicalTopic } from '@app/contracts';
+import { readToEnd } from '@app/kafka';
 import { originalHeaders, readRetryInfo, RETRY_HEADERS } from './retry-record';
 
 export interface DeadLetter {
@@ -67,43 +68,12 @@ function toDeadLetter(partition: number, m: KafkaMessage): DeadLetter {
 /** Every record of the agent's dead-letter topic, read_committed, up to its end when called. */
 export async function readDeadLetters(kafka: Kafka, agent: string, topicPrefix = ''): Promise<DeadLetter[]> {
   const topic = physicalTopic(topicPrefix, agentTopics(agent).deadLetter.name);
-  const admin = kafka.admin();
-  await admin.connect();
-  let ends: Map<number, bigint>;
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-  } finally {
-    await admin.disconnect();
-  }
   const out: DeadLetter[] = [];
-  const remaining = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
-  if (remaining.size === 0) return out;
-  const consumer = kafka.consumer({ groupId: `${topic}.reader-${process.pid}-${Date.now()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${topic} did not finish within 60 s`)), 60_000);
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const end = ends.get(batch.partition) ?? 0n;
-            for (const m of batch.messages) if (BigInt(m.offset) < end) out.push(toDeadLetter(batch.partition, m));
-            // Transaction markers take offsets too: the batch's last offset tells where the reader is.
-            if (BigInt(batch.lastOffset()) + 1n >= end) remaining.delete(batch.partition);
-            if (remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect().catch(() => undefined);
-  }
+  const result = await readToEnd(kafka, [topic], (_t, partition, m) => out.push(toDeadLetter(partition, m)), {
+    deadlineMs: 60_000,
+    groupId: `${topic}.reader-${process.pid}-${Date.now()}`,
+  });
+  if (!result.complete) throw new Error(`reading ${topic} did not finish within 60 s (${result.unfinished.join(', ')} unfinished)`);
   return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 

@@ -7,3 +7,4 @@ export * from './ensure-topics';
 export * from './provision';
 export * from './batching-producer';
 export * from './producer-pool';
+export * from './read-to-end';
