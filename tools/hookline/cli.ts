@@ -1,10 +1,9 @@
 import { readDeadLetters, redriveDeadLetters } from '@app/agent';
 import { ConfigError, type Env } from '@app/common';
-import { EXIT, parseArgs, registryTopicNames, UsageError, type Command, type TailOptions, type TraceOptions } from './args';
+import { EXIT, parseArgs, UsageError, type Command, type TailOptions, type TraceOptions } from './args';
 import { dlqJson, dlqListText, dlqShowText, redriveText, tailJson, tailLine, traceJson, traceText } from './format';
-import { agentsWithDeadLetters, asError, BrokerUnreachable, isConnectionError, logicalName, missingTopics, openSession, readToEnd, tailTopics, unreachableMessage, type Session } from './kafka';
-import { decodeRecord } from './records';
-import { TraceIndex } from './trace';
+import { agentsWithDeadLetters, asError, BrokerUnreachable, isConnectionError, missingTopics, openSession, readToEnd, tailTopics, unreachableMessage, type Session } from './kafka';
+import { decodeRecord, eventTopics, TraceIndex } from '@app/kafka';
 
 export interface Io {
   env: Env;
@@ -120,11 +119,7 @@ async function tail(options: TailOptions, session: Session, io: Io): Promise<num
 
 /** Every topic trace reads: the registry's, webhooks.<provider> ones and agents' dead-letter topics, that exist. */
 export function traceTopics(session: Session): string[] {
-  const registry = new Set(registryTopicNames());
-  return session.topics
-    .map((t) => logicalName(session.prefix, t))
-    .filter((t): t is string => t !== undefined && (registry.has(t) || /^webhooks\.[a-z0-9][a-z0-9-]*$/.test(t) || /^[a-z0-9][a-z0-9-]*\.dlq$/.test(t)))
-    .sort();
+  return eventTopics(session.prefix, session.topics);
 }
 
 async function trace(options: TraceOptions, session: Session, io: Io): Promise<number> {

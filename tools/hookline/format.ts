@@ -1,6 +1,5 @@
 import type { DeadLetter, RedriveReport } from '@app/agent';
-import { headersAsStrings, eventTime, printable, shorten, type EventRecord } from './records';
-import type { Trace, TraceNode, TraceRecord } from './trace';
+import { eventTime, headersAsStrings, printable, shorten, type EventRecord, type Trace, type TraceNode, type TraceRecord } from '@app/kafka';
 
 /** Everything the CLI prints, as pure functions of what it read: checked by table-driven unit tests. */
 

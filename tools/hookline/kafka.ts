@@ -1,7 +1,7 @@
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { ConfigError, EnvReader, type Env } from '@app/common';
 import { physicalTopic } from '@app/contracts';
-import { createKafka, kafkaConnectionFromEnv, readToEnd as readTopicsToEnd, type KafkaConnection, type ReadProgress, type ReadResult } from '@app/kafka';
+import { agentsWithDeadLetters as deadLetterAgents, createKafka, kafkaConnectionFromEnv, readToEnd as readTopicsToEnd, type KafkaConnection, type ReadProgress, type ReadResult } from '@app/kafka';
 
 /** Kafka could not be reached (or refused us): exit code 3, with a message naming KAFKA_BROKERS. */
 export class BrokerUnreachable extends Error {}
@@ -84,10 +84,6 @@ export async function openSession(env: Env, connectDeadlineMs = CONNECT_DEADLINE
   };
 }
 
-export function logicalName(prefix: string, physical: string): string | undefined {
-  return physical.startsWith(prefix) ? physical.slice(prefix.length) : undefined;
-}
-
 /** The physical names of logical `names` that do not exist on the cluster. */
 export function missingTopics(session: Session, names: string[]): string[] {
   const present = new Set(session.topics);
@@ -96,11 +92,7 @@ export function missingTopics(session: Session, names: string[]): string[] {
 
 /** Agents with a dead-letter topic under the prefix. */
 export function agentsWithDeadLetters(session: Session): string[] {
-  return session.topics
-    .map((t) => logicalName(session.prefix, t))
-    .filter((t): t is string => t !== undefined && /^[a-z0-9][a-z0-9-]*\.dlq$/.test(t))
-    .map((t) => t.slice(0, -'.dlq'.length))
-    .sort();
+  return deadLetterAgents(session.prefix, session.topics);
 }
 
 function readerGroup(): string {

@@ -8,3 +8,7 @@ export * from './provision';
 export * from './batching-producer';
 export * from './producer-pool';
 export * from './read-to-end';
+export * from './event-records';
+export * from './event-trace';
+export * from './operator-topics';
+export * from './consumer-lag';

@@ -15,25 +15,42 @@ export interface ReadResult {
   unfinished: string[];
 }
 
+export interface ReadOptions {
+  deadlineMs: number;
+  groupId: string;
+  onProgress?: (p: ReadProgress) => void;
+  /**
+   * Reads only the last N offsets of each partition (the recent records) instead of all of it. Offsets,
+   * not records: transaction markers take offsets too, so a transactional topic gives somewhat fewer.
+   */
+  lastPerPartition?: number;
+}
+
 /**
- * Reads `topics` (physical names) from the beginning to their end offsets at call time, read_committed, and
- * hands each record to `onRecord`. Ends when every partition is read to its end, or at the deadline.
+ * Reads `topics` (physical names) from the beginning (or the last `lastPerPartition` offsets) to their end
+ * offsets at call time, read_committed, and hands each record to `onRecord`. Ends when every partition is
+ * read to its end, or at the deadline.
  */
 export async function readToEnd(
   kafka: Kafka,
   topics: string[],
   onRecord: (topic: string, partition: number, message: KafkaMessage) => void,
-  options: { deadlineMs: number; groupId: string; onProgress?: (p: ReadProgress) => void },
+  options: ReadOptions,
 ): Promise<ReadResult> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map<string, bigint>();
+  const starts = new Map<string, bigint>();
   let total = 0n;
   try {
     for (const topic of topics) {
       for (const o of await admin.fetchTopicOffsets(topic)) {
         const high = BigInt(o.high);
-        const low = BigInt(o.low);
+        let low = BigInt(o.low);
+        if (options.lastPerPartition !== undefined && high - BigInt(options.lastPerPartition) > low) {
+          low = high - BigInt(options.lastPerPartition);
+          starts.set(`${topic}/${o.partition}`, low);
+        }
         if (high > low) {
           ends.set(`${topic}/${o.partition}`, high);
           total += high - low;
@@ -77,8 +94,11 @@ export async function readToEnd(
           const topic = batch.topic;
           if (!subscribed.has(topic)) return;
           const end = ends.get(`${topic}/${batch.partition}`) ?? 0n;
+          const start = starts.get(`${topic}/${batch.partition}`) ?? 0n;
           for (const m of batch.messages) {
-            if (BigInt(m.offset) >= end) continue;
+            const offset = BigInt(m.offset);
+            // Below start: fetched before the seek took effect (or after a restart, which forgets seeks).
+            if (offset >= end || offset < start) continue;
             progress.read++;
             onRecord(topic, batch.partition, m);
           }
@@ -89,6 +109,11 @@ export async function readToEnd(
         failed = e;
         finish?.();
       });
+    // run() creates the consumer group before its first await, so seeks can be given right away.
+    for (const [key, offset] of starts) {
+      const at = key.lastIndexOf('/');
+      if (subscribed.has(key.slice(0, at))) consumer.seek({ topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset: offset.toString() });
+    }
     // kafkajs restarts the consumer itself after a retriable error (a coordinator still loading, say).
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) return;

@@ -4,8 +4,7 @@ import { toKafkaMessage } from '@app/common';
 import { main, type Io } from '../../../tools/hookline/cli';
 import { dlqListText, dlqShowText, formatDelay, redriveText, retryHistoryLines, table, tailJson, tailLine, traceText } from '../../../tools/hookline/format';
 import { isConnectionError } from '../../../tools/hookline/kafka';
-import { decodeRecord, previewOf, printable, type EventRecord } from '../../../tools/hookline/records';
-import { buildTrace, type TraceInput } from '../../../tools/hookline/trace';
+import { buildTrace, decodeRecord, previewOf, printable, type EventRecord, type TraceInput } from '@app/kafka';
 
 function message(headers: Record<string, string>, value: string | null, key: string | null = 'k-1', offset = '7'): KafkaMessage {
   return { key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), headers, offset, timestamp: String(Date.parse('2026-03-02T09:15:05.000Z')), attributes: 0 };

@@ -2,9 +2,9 @@ import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { fromKafkaMessage, headerString } from '@app/common';
 
 /**
- * One Kafka record as the CLI shows it: its place, its CloudEvents attributes (when it is a CloudEvent) and
+ * One Kafka record as the operator tools (the hookline CLI, the console) show it: its place, its CloudEvents attributes (when it is a CloudEvent) and
  * its data. Records that are not CloudEvents (a missing ce_ header, a value that is not JSON) are kept too,
- * with the reason, so `events tail` never hides what is on a topic.
+ * with the reason, so an operator never misses what is on a topic.
  */
 export interface EventRecord {
   /** Logical topic name (without KAFKA_TOPIC_PREFIX). */

@@ -1,4 +1,4 @@
-import { eventTime, type DeadLetterInfo, type EventRecord } from './records';
+import { eventTime, type DeadLetterInfo, type EventRecord } from './event-records';
 
 /**
  * Causal trees from records: an event is a CloudEvent id; its records are every copy of it that was read
