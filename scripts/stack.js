@@ -12,13 +12,22 @@ const native = require('./native-kafka.js');
 const { loadDevEnv } = require('./dev-env.js');
 
 const root = path.resolve(__dirname, '..');
-const APPS = (process.env.STACK_APPS || 'ingress,lead-agent,fulfillment-agent,carrier-simulator').split(',').filter(Boolean);
+const APPS = (process.env.STACK_APPS || 'ingress,lead-agent,fulfillment-agent,carrier-simulator,console').split(',').filter(Boolean);
 // Ports of the local stack; each app's own variables win when set.
+const HEALTH_PORTS = {
+  'lead-agent': process.env.LEAD_AGENT_HEALTH_PORT || '3101',
+  'fulfillment-agent': process.env.FULFILLMENT_AGENT_HEALTH_PORT || '3102',
+};
 const APP_ENV = {
   ingress: { PORT: process.env.INGRESS_PORT || '3000' },
-  'lead-agent': { HEALTH_PORT: process.env.LEAD_AGENT_HEALTH_PORT || '3101' },
-  'fulfillment-agent': { HEALTH_PORT: process.env.FULFILLMENT_AGENT_HEALTH_PORT || '3102' },
+  'lead-agent': { HEALTH_PORT: HEALTH_PORTS['lead-agent'] },
+  'fulfillment-agent': { HEALTH_PORT: HEALTH_PORTS['fulfillment-agent'] },
   'carrier-simulator': { PORT: process.env.CARRIER_PORT || '3200' },
+  // The console shows each agent's health from the ports above.
+  console: {
+    PORT: process.env.CONSOLE_PORT || '3300',
+    CONSOLE_AGENTS: process.env.CONSOLE_AGENTS || Object.entries(HEALTH_PORTS).map(([name, port]) => `${name}=http://127.0.0.1:${port}`).join(','),
+  },
 };
 const COLORS = [36, 35, 33, 32, 34, 31];
 /**

@@ -2,8 +2,8 @@ import { readDeadLetters, redriveDeadLetters } from '@app/agent';
 import { ConfigError, type Env } from '@app/common';
 import { EXIT, parseArgs, UsageError, type Command, type TailOptions, type TraceOptions } from './args';
 import { dlqJson, dlqListText, dlqShowText, redriveText, tailJson, tailLine, traceJson, traceText } from './format';
-import { agentsWithDeadLetters, asError, BrokerUnreachable, isConnectionError, missingTopics, openSession, readToEnd, tailTopics, unreachableMessage, type Session } from './kafka';
-import { decodeRecord, eventTopics, TraceIndex } from '@app/kafka';
+import { agentsWithDeadLetters, asError, BrokerUnreachable, isConnectionError, missingTopics, openSession, readTrace, tailTopics, unreachableMessage, type Session } from './kafka';
+import { decodeRecord, eventTopics } from '@app/kafka';
 
 export interface Io {
   env: Env;
@@ -128,25 +128,15 @@ async function trace(options: TraceOptions, session: Session, io: Io): Promise<n
     io.err(`hookline: no hookline topics${prefixNote(session)} on the cluster`);
     return EXIT.notFound;
   }
-  const index = new TraceIndex();
-  const result = await readToEnd(
-    session,
-    topics,
-    (topic, partition, message) => {
-      // Only records with an id can be part of a trace; their data is not kept, only a preview.
-      if (message.headers?.ce_id === undefined) return;
-      index.add(decodeRecord(topic, partition, message, false));
-    },
-    {
-      deadlineMs: options.timeoutSeconds * 1000,
-      onProgress: io.progress ? (p) => io.progress?.(`reading ${topics.length} topics: ${p.read.toLocaleString('en-US')} of ~${p.total.toLocaleString('en-US')} records, ${p.partitionsLeft} partitions left`) : undefined,
-    },
-  );
+  const result = await readTrace(session, topics, {
+    deadlineMs: options.timeoutSeconds * 1000,
+    onProgress: io.progress ? (p) => io.progress?.(`reading ${topics.length} topics: ${p.read.toLocaleString('en-US')} of ~${p.total.toLocaleString('en-US')} records, ${p.partitionsLeft} partitions left`) : undefined,
+  });
   io.progress?.(undefined);
   if (!result.complete) {
     io.err(`hookline: warning: stopped after ${options.timeoutSeconds} s before the end of ${result.unfinished.join(', ')} (an open transaction holds read_committed readers back); the trace may be partial`);
   }
-  const found = index.trace(options.id);
+  const found = result.index.trace(options.id);
   if (options.json) io.out(traceJson(found, topics.length, result.complete));
   if (found.roots.length === 0) {
     io.err(`hookline: no event with ce_id or ce_deliveryid "${options.id}" in ${topics.length} topics${prefixNote(session)}`);

@@ -1,7 +1,7 @@
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { ConfigError, EnvReader, type Env } from '@app/common';
 import { physicalTopic } from '@app/contracts';
-import { agentsWithDeadLetters as deadLetterAgents, createKafka, kafkaConnectionFromEnv, readToEnd as readTopicsToEnd, type KafkaConnection, type ReadProgress, type ReadResult } from '@app/kafka';
+import { agentsWithDeadLetters as deadLetterAgents, createKafka, kafkaConnectionFromEnv, readTraceIndex, type KafkaConnection, type ReadProgress, type ReadResult, type TraceIndex } from '@app/kafka';
 
 /** Kafka could not be reached (or refused us): exit code 3, with a message naming KAFKA_BROKERS. */
 export class BrokerUnreachable extends Error {}
@@ -99,26 +99,9 @@ function readerGroup(): string {
   return `hookline-cli-${process.pid}-${Date.now().toString(36)}`;
 }
 
-/**
- * Reads `topics` (logical names) from the beginning to their end offsets at call time, read_committed
- * (`readToEnd` of @app/kafka, under the session's prefix).
- */
-export async function readToEnd(
-  session: Session,
-  topics: string[],
-  onRecord: (topic: string, partition: number, message: KafkaMessage) => void,
-  options: { deadlineMs: number; onProgress?: (p: ReadProgress) => void },
-): Promise<ReadResult> {
-  const logical = new Map(topics.map((t) => [physicalTopic(session.prefix, t), t]));
-  const name = (physical: string) => logical.get(physical) ?? physical;
-  const result = await readTopicsToEnd(session.kafka, [...logical.keys()], (topic, partition, m) => onRecord(name(topic), partition, m), { ...options, groupId: readerGroup() });
-  return {
-    complete: result.complete,
-    unfinished: result.unfinished.map((k) => {
-      const at = k.lastIndexOf('/');
-      return `${name(k.slice(0, at))}${k.slice(at)}`;
-    }),
-  };
+/** Every event of `topics` (logical names) indexed by id and cause (`readTraceIndex` of @app/kafka). */
+export function readTrace(session: Session, topics: string[], options: { deadlineMs: number; onProgress?: (p: ReadProgress) => void }): Promise<ReadResult & { index: TraceIndex }> {
+  return readTraceIndex(session.kafka, session.prefix, topics, { ...options, groupId: readerGroup() });
 }
 
 export interface TailHandle {

@@ -38,6 +38,8 @@ export interface RedriveOptions {
   all?: boolean;
   /** Reports what would be redriven and writes nothing. */
   dryRun?: boolean;
+  /** Writes nothing unless every requested id has a dead-lettered record (all or none). */
+  requireAll?: boolean;
 }
 
 export interface RedriveReport {
@@ -65,13 +67,16 @@ function toDeadLetter(partition: number, m: KafkaMessage): DeadLetter {
   };
 }
 
+let readers = 0;
+
 /** Every record of the agent's dead-letter topic, read_committed, up to its end when called. */
 export async function readDeadLetters(kafka: Kafka, agent: string, topicPrefix = ''): Promise<DeadLetter[]> {
   const topic = physicalTopic(topicPrefix, agentTopics(agent).deadLetter.name);
   const out: DeadLetter[] = [];
   const result = await readToEnd(kafka, [topic], (_t, partition, m) => out.push(toDeadLetter(partition, m)), {
     deadlineMs: 60_000,
-    groupId: `${topic}.reader-${process.pid}-${Date.now()}`,
+    // A group of its own per read: a long-running process (the console) may read the same topic twice at once.
+    groupId: `${topic}.reader-${process.pid}-${Date.now()}-${++readers}`,
   });
   if (!result.complete) throw new Error(`reading ${topic} did not finish within 60 s (${result.unfinished.join(', ')} unfinished)`);
   return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
@@ -94,6 +99,7 @@ export async function redriveDeadLetters(kafka: Kafka, options: RedriveOptions):
   const chosen = wanted.filter((id) => latest.has(id)).map((id) => latest.get(id) as DeadLetter);
   const report: RedriveReport = { redriven: [], notFound, dryRun: options.dryRun === true };
   for (const d of chosen) report.redriven.push({ id: d.id as string, redrive: d.redrive + 1, partition: d.partition, fromOffset: d.offset });
+  if (options.requireAll && notFound.length > 0) return { ...report, redriven: [] };
   if (options.dryRun || chosen.length === 0) return report;
 
   const retryTopic = physicalTopic(prefix, agentTopics(options.agent).retry.name);

@@ -141,3 +141,23 @@ export function decodeRecord(topic: string, partition: number, message: KafkaMes
 export function eventTime(rec: Pick<EventRecord, 'time' | 'timestamp'>): string {
   return rec.time && !Number.isNaN(Date.parse(rec.time)) ? rec.time : rec.timestamp;
 }
+
+/** What an operator searches records by: each field given must match (case-insensitive substring). */
+export interface EventQuery {
+  /** Matches the CloudEvent id or the provider's delivery id. */
+  id?: string;
+  type?: string;
+  subject?: string;
+  key?: string;
+}
+
+const contains = (value: string | undefined, wanted: string) => value !== undefined && value.toLowerCase().includes(wanted.toLowerCase());
+
+export function eventMatches(rec: Pick<EventRecord, 'id' | 'deliveryId' | 'type' | 'subject' | 'key'>, query: EventQuery): boolean {
+  return (
+    (!query.id || contains(rec.id, query.id) || contains(rec.deliveryId, query.id)) &&
+    (!query.type || contains(rec.type, query.type)) &&
+    (!query.subject || contains(rec.subject, query.subject)) &&
+    (!query.key || contains(rec.key, query.key))
+  );
+}

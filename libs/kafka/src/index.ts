@@ -12,3 +12,4 @@ export * from './event-records';
 export * from './event-trace';
 export * from './operator-topics';
 export * from './consumer-lag';
+export * from './event-reader';

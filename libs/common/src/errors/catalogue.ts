@@ -19,6 +19,13 @@ export const ERRORS = {
   HEADERS_TOO_LARGE: { status: 431, retryable: false, message: 'The request headers are larger than the server accepts.' },
   KAFKA_UNAVAILABLE: { status: 503, retryable: true, message: 'The event could not be stored in time; retry later.' },
   OVERLOADED: { status: 503, retryable: true, message: 'Too many requests in flight; retry later.' },
+  // The web console's API (apps/console).
+  UNKNOWN_TOPIC: { status: 404, retryable: false, message: 'No event topic with this name on the cluster.' },
+  UNKNOWN_AGENT: { status: 404, retryable: false, message: 'No agent with this name is configured or has a dead-letter topic.' },
+  INVALID_EVENT_ID: { status: 400, retryable: false, message: 'An event id must be 1 to 256 printable characters.' },
+  INVALID_QUERY: { status: 400, retryable: false, message: 'A search parameter is malformed.' },
+  EVENT_NOT_FOUND: { status: 404, retryable: false, message: 'No event with this id was found.' },
+  KAFKA_UNREADABLE: { status: 503, retryable: true, message: 'Kafka could not be read in time; retry later.' },
   INTERNAL: { status: 500, retryable: true, message: 'Internal error.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
