@@ -43,7 +43,7 @@ describe('console HTTP', () => {
     ['/api/nothing-here', 404, 'NOT_FOUND'],
   ])('GET %s answers %i %s as JSON', async (url, status, code) => {
     const res = await app.inject({ method: 'GET', url });
-    expect([res.statusCode, res.headers['content-type'], (res.json() as { error: { code: string } }).error.code]).toEqual([status, 'application/json; charset=utf-8', code]);
+    expect([res.statusCode, res.headers['content-type'], res.json<{ error: { code: string } }>().error.code]).toEqual([status, 'application/json; charset=utf-8', code]);
   });
 
   it.each([
@@ -75,6 +75,6 @@ describe('console HTTP', () => {
     expect(ok.statusCode).toBe(200);
     expect(redrives.at(-1)).toEqual(['lead-agent', { all: true }]);
     const bad = await app.inject({ method: 'POST', url: '/api/agents/lead-agent/redrive', headers: { 'content-type': 'application/json' }, payload: '{nope' });
-    expect([bad.statusCode, (bad.json() as { error: { code: string } }).error.code]).toEqual([400, 'MALFORMED_JSON']);
+    expect([bad.statusCode, bad.json<{ error: { code: string } }>().error.code]).toEqual([400, 'MALFORMED_JSON']);
   });
 });
