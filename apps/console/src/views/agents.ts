@@ -22,15 +22,16 @@ export interface AgentPageNotice {
 
 function letterRow(agent: string, d: DeadLetterView) {
   return html`<tr data-dead-letter="${d.id ?? ''}">
+<td>${d.id ? html`<form method="post" action="/agents/${agent}/redrive"><input type="hidden" name="id" value="${d.id}"><button type="submit" data-redrive="${d.id}">Redrive</button></form>` : ''}</td>
 <td class="mono">${shortTime(d.time)}</td>
-<td class="mono">${d.id ? html`<a href="/trace/${encodeURIComponent(d.id)}">${d.id}</a>` : '(not a CloudEvent)'}</td>
+<td class="mono wrap">${d.id ? html`<a href="/trace/${encodeURIComponent(d.id)}">${d.id}</a>` : '(not a CloudEvent)'}</td>
 <td>${d.type ?? ''}</td>
 <td class="mono">${d.fromTopic}</td>
-<td>${d.reason}${d.error ? html`<div class="muted">${d.error}</div>` : ''}</td>
+<td style="max-width:320px">${d.reason}${d.error ? html`<div class="muted">${d.error}</div>` : ''}</td>
 <td>${d.attempts}</td><td>${d.redrive > 0 ? `#${d.redrive}` : ''}</td>
 <td class="mono">${agent}.dlq/${d.partition}@${d.offset}</td>
 <td class="preview mono" title="${d.preview}">${d.preview}</td>
-<td>${d.id ? html`<form method="post" action="/agents/${agent}/redrive"><input type="hidden" name="id" value="${d.id}"><button type="submit" data-redrive="${d.id}">Redrive</button></form>` : ''}</td></tr>`;
+</tr>`;
 }
 
 export function agentPage(a: AgentDetail, notice: AgentPageNotice = {}): string {
@@ -43,7 +44,7 @@ ${a.lagByPartition.length > 0 ? a.lagByPartition.map((p) => html`<tr><td class="
 </tbody></table></div></div>
 <h2>Dead letters (${a.deadLetters})</h2>
 ${a.deadLetterRecords.length > 0 ? html`<form method="post" action="/agents/${a.name}/redrive" style="margin-bottom:8px"><input type="hidden" name="all" value="1"><button class="secondary" type="submit">Redrive all</button></form>` : ''}
-<table id="dead-letters"><thead><tr><th>dead-lettered</th><th>id</th><th>type</th><th>read from</th><th>reason</th><th>attempts</th><th>redrive</th><th>record</th><th>data</th><th></th></tr></thead>
+<table id="dead-letters"><thead><tr><th></th><th>dead-lettered</th><th>id</th><th>type</th><th>read from</th><th>reason</th><th>attempts</th><th>redrive</th><th>record</th><th>data</th></tr></thead>
 <tbody>${a.deadLetterRecords.length > 0 ? a.deadLetterRecords.map((d) => letterRow(a.name, d)) : html`<tr><td colspan="10" class="muted">No dead letters.</td></tr>`}</tbody></table>`;
   return page(a.name, 'agents', body);
 }

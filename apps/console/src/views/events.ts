@@ -16,11 +16,11 @@ function row(e: EventRecord) {
   return html`<tr data-event-id="${e.id ?? ''}">
 <td class="mono">${shortTime(eventTime(e))}</td>
 <td>${e.type ?? html`<span class="badge warn">not a CloudEvent</span>`}</td>
-<td class="mono">${e.id ? html`<a href="/trace/${encodeURIComponent(e.id)}">${e.id}</a>` : '-'}</td>
-<td class="mono">${e.subject ?? ''}</td>
-<td class="mono">${e.key ?? ''}</td>
+<td class="mono wrap">${e.id ? html`<a href="/trace/${encodeURIComponent(e.id)}">${e.id}</a>` : '-'}</td>
+<td class="mono wrap">${e.subject ?? ''}</td>
+<td class="mono wrap">${e.key ?? ''}</td>
 <td class="mono">${e.topic}/${e.partition}@${e.offset}</td>
-<td class="mono">${e.causationId ? html`<a href="/trace/${encodeURIComponent(e.causationId)}">${e.causationId}</a>` : ''}</td>
+<td class="mono wrap">${e.causationId ? html`<a href="/trace/${encodeURIComponent(e.causationId)}">${e.causationId}</a>` : ''}</td>
 <td class="preview mono" title="${e.preview}">${e.preview}</td></tr>`;
 }
 

@@ -58,7 +58,7 @@ main{padding:18px 24px;overflow-x:auto}h1{font-size:19px;margin:4px 0 14px}h2{fo
 a{color:var(--accent)}code,.mono{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}
 th,td{padding:6px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}th{background:#f2f4f7;font-weight:600;font-size:12.5px;color:#344054}
-td.preview{color:#475467;max-width:360px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+td.wrap{min-width:150px;max-width:210px;word-break:break-all}td.preview{color:#475467;max-width:260px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 form.search{display:flex;gap:8px;flex-wrap:wrap;align-items:end;margin-bottom:14px;background:#fff;border:1px solid var(--line);padding:10px}
 form.search label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
 input,select,button{font:inherit;padding:5px 8px;border:1px solid #d0d5dd;border-radius:6px;background:#fff}
