@@ -36,7 +36,7 @@ function letterRow(agent: string, d: DeadLetterView) {
 
 export function agentPage(a: AgentDetail, notice: AgentPageNotice = {}): string {
   const body = html`<h1>${a.name}</h1>
-${notice.redriven && notice.redriven.length > 0 ? html`<p class="note" id="redriven">Redriven: <code>${notice.redriven.join(', ')}</code>. The agent processes ${notice.redriven.length === 1 ? 'it' : 'them'} once more; the trace shows the new follow-ups.</p>` : ''}
+${notice.redriven && notice.redriven.length > 0 ? html`<p class="note" id="redriven">Redriven: <code>${notice.redriven.join(', ')}</code>. The agent processes ${notice.redriven.length === 1 ? 'it' : 'them'} once more; the trace shows the outcome (follow-ups, or another dead-lettered copy).</p>` : ''}
 <div class="cards"><div class="card"><h2>Health</h2>${healthBadge(a.health)}${a.health.httpStatus ? html` <span class="muted">HTTP ${a.health.httpStatus}</span>` : ''}
 <div class="muted mono">${a.healthUrl ? `${a.healthUrl}/health` : 'no health URL (CONSOLE_AGENTS)'}</div></div>
 <div class="card"><h2>Consumer lag: ${a.lag}</h2><table><thead><tr><th>topic/partition</th><th>committed</th><th>end</th><th>lag</th></tr></thead><tbody>
