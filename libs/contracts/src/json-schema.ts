@@ -28,27 +28,34 @@ const MAPPINGS: Record<string, Fragment> = {
   isString: str(),
   isEmail: str({ format: 'email' }),
   isUrl: str({ format: 'uri' }),
-  isUUID: str({ format: 'uuid' }),
+  isUuid: str({ format: 'uuid' }),
   isIso8601: str({ format: 'date-time' }),
   isDateString: str({ format: 'date-time' }),
   // The validators also check the code is an assigned one; the schema says its shape.
   isISO4217CurrencyCode: str({ pattern: '^[A-Z]{3}$', examples: ['EUR'], description: 'ISO 4217 currency code' }),
   isISO31661Alpha2: str({ pattern: '^[A-Za-z]{2}$', examples: ['DE'], description: 'ISO 3166-1 alpha-2 country code' }),
+  isNumberString: str({ pattern: '^-?\\d+(\\.\\d+)?$' }),
+  isAlphanumeric: str({ pattern: '^[A-Za-z0-9]+$' }),
+  isHexadecimal: str({ pattern: '^(0x|0h)?[0-9A-Fa-f]+$' }),
+  isUppercase: str({ pattern: '^[^a-z]*$' }),
+  isLowercase: str({ pattern: '^[^A-Z]*$' }),
+  isFqdn: str({ format: 'hostname' }),
+  isIp: ([version]) => ({ type: 'string', ...(String(version) === '6' ? { format: 'ipv6' } : String(version) === '4' ? { format: 'ipv4' } : {}) }),
   isInt: () => ({ type: 'integer' }),
   isNumber: () => ({ type: 'number' }),
   isBoolean: () => ({ type: 'boolean' }),
   isArray: () => ({ type: 'array' }),
   isObject: () => ({ type: 'object' }),
   isNotEmpty: () => ({ minLength: 1 }),
-  isDefined: () => ({}),
   isIn: ([values]) => ({ ...((values as unknown[]).every((v) => typeof v === 'string') ? { type: 'string' } : {}), enum: values }),
   isEnum: ([entity]) => ({ enum: [...new Set(Object.values(entity as object))] }),
   min: ([n]) => ({ minimum: n }),
   max: ([n]) => ({ maximum: n }),
   isPositive: () => ({ exclusiveMinimum: 0 }),
+  isNegative: () => ({ exclusiveMaximum: 0 }),
   minLength: ([n]) => ({ minLength: n }),
   maxLength: ([n]) => ({ maxLength: n }),
-  length: ([min, max]) => ({ minLength: min, ...(typeof max === 'number' ? { maxLength: max } : {}) }),
+  isLength: ([min, max]) => ({ minLength: min, ...(typeof max === 'number' ? { maxLength: max } : {}) }),
   matches: ([pattern]) => {
     if (!(pattern instanceof RegExp) || pattern.flags !== '') throw new SchemaMappingError('@Matches needs a RegExp without flags to become a JSON Schema pattern');
     return { type: 'string', pattern: pattern.source };
@@ -56,6 +63,7 @@ const MAPPINGS: Record<string, Fragment> = {
   arrayMinSize: ([n]) => ({ minItems: n }),
   arrayMaxSize: ([n]) => ({ maxItems: n }),
   arrayNotEmpty: () => ({ minItems: 1 }),
+  arrayUnique: () => ({ uniqueItems: true }),
 };
 
 const cache = new Map<ClassConstructor<object>, JsonSchema>();
@@ -76,7 +84,8 @@ export function contractSchema(cls: ClassConstructor<object>): JsonSchema {
         optional.add(property);
         continue;
       }
-      if (m.type === 'whitelist') continue;
+      // @IsDefined: required, which every property without @IsOptional is; @Allow: no constraint.
+      if (m.type === 'whitelist' || m.type === 'isDefined') continue;
       if (m.type === 'nestedValidation') {
         const nested = transformerStorage.defaultMetadataStorage.findTypeMetadata(cls, property)?.typeFunction();
         if (typeof nested !== 'function') throw new SchemaMappingError(`${cls.name}.${property}: @ValidateNested needs @Type(() => Class) to describe the nested contract`);
@@ -126,7 +135,7 @@ export function exampleOf(schema: JsonSchema, path = 'data'): unknown {
     case 'integer':
     case 'number': {
       const min = typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : undefined;
-      const max = typeof schema.maximum === 'number' ? schema.maximum : undefined;
+      const max = typeof schema.maximum === 'number' ? schema.maximum : typeof schema.exclusiveMaximum === 'number' ? schema.exclusiveMaximum - 1 : undefined;
       return min ?? (max !== undefined && max < 1 ? max : 1);
     }
     case 'boolean':
@@ -148,6 +157,12 @@ function exampleString(schema: JsonSchema, path: string): string {
       return 'https://example.com/';
     case 'uuid':
       return '00000000-0000-4000-8000-000000000000';
+    case 'hostname':
+      return 'example.com';
+    case 'ipv4':
+      return '192.0.2.1';
+    case 'ipv6':
+      return '2001:db8::1';
   }
   const max = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
   const min = typeof schema.minLength === 'number' ? schema.minLength : 0;

@@ -25,6 +25,7 @@ const CONSUMERS: Array<[string, string[]]> = [
   ['apps/carrier-simulator', ['common', 'contracts', 'webhooks']],
   ['tools/webhook', ['common', 'contracts', 'webhooks']],
   ['tools/hookline', ['common', 'contracts', 'kafka', 'agent']],
+  ['tools/api-docs', ['common', 'contracts', 'webhooks']],
 ];
 
 interface SourceFile {
