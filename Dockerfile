@@ -17,5 +17,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/config ./config
+# The operator CLI on PATH: docker compose exec ingress hookline events tail leads.created
+RUN printf '#!/bin/sh\nexec node /app/dist/tools/hookline/cli.js "$@"\n' > /usr/local/bin/hookline && chmod 755 /usr/local/bin/hookline
 USER node
 CMD ["node", "dist/apps/ingress/src/main.js"]

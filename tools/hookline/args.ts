@@ -28,7 +28,8 @@ export type Command =
   | { kind: 'events-trace'; options: TraceOptions }
   | { kind: 'dlq-list'; agent: string; json: boolean }
   | { kind: 'dlq-show'; agent: string; id: string; json: boolean }
-  | { kind: 'dlq-redrive'; agent: string; ids: string[]; all: boolean; dryRun: boolean; json: boolean };
+  | { kind: 'dlq-redrive'; agent: string; ids: string[]; all: boolean; dryRun: boolean; json: boolean }
+  | { kind: 'new-agent'; name: string; topics: string[]; port?: number; dryRun: boolean };
 
 /** A mistake in the command line: the message says what and how to fix it. Exit code 2. */
 export class UsageError extends Error {}
@@ -52,6 +53,7 @@ export const USAGE = `usage: hookline <command> [options]      (in the repo: npx
   dlq list <agent>              the records an agent dead-lettered
   dlq show <agent> <id>         one dead letter: every header, its retry history, key and data
   dlq redrive <agent> ...       give dead-lettered events back to their agent
+  new agent <name> --topics ..  generate a runnable agent app with its tests (in a repository checkout)
 
   hookline <command> --help     options of one command
 
@@ -125,6 +127,33 @@ export const DLQ_REDRIVE_USAGE = `usage: hookline dlq redrive <agent> (--id <id>
   --json              the report as one JSON document
 
 ${EXIT_CODES}; 1 also when a requested id was not found`;
+
+export const NEW_USAGE = `usage: hookline new agent <name> --topics <topic,...> [--port N] [--dry-run]
+
+  hookline new agent --help for details.`;
+
+export const NEW_AGENT_USAGE = `usage: hookline new agent <name> --topics <topic,...> [--port N] [--dry-run]
+
+  Generates a runnable agent app in the repository checkout around the current directory:
+  apps/<name> (main.ts with runAgent, a module, a controller with one @EventPattern handler per topic,
+  tsconfig.app.json, README.md), test/unit/agents/<name>.spec.ts (the handlers with a fake context),
+  test/integration/<name>.int-spec.ts (the agent on a real broker), and registers it: a nest-cli.json
+  project, the package.json script start:<name>, a row in the boundaries table. As generated, it passes
+  npm run lint and its tests; it counts the events of each key until you give it its job.
+
+  <name>              lower-case kebab-case (like audit-agent), not the name of an existing app or library
+  --topics <t,...>    registry topics it reads (${topicSpecs()
+    .map((t) => t.name)
+    .slice(0, 3)
+    .join(', ')}, ...); repeat or comma-separate
+  --port <N>          its /health and /metrics port (default: the first free one from 3110)
+  --dry-run           list the files it would write, write nothing
+
+  A topic that is not in the registry yet is one entry in Topics and SPECS in libs/contracts/src/topics.ts
+  (and, if its records have a contract, a class in libs/contracts/src and a line in registry.ts).
+
+exit codes: 0 generated (or listed), 1 a file could not be written, 2 usage error (a bad or taken name, an
+            unknown topic, not in a repository checkout)`;
 
 interface OptionSpec {
   /** Options without a value. */
@@ -257,7 +286,12 @@ export function parseArgs(argv: readonly string[]): Command {
     if (sub === 'redrive') return parseRedrive(rest);
     throw new UsageError(`unknown command "dlq ${sub}": dlq list, dlq show or dlq redrive`);
   }
-  throw new UsageError(`unknown command "${group}": events tail, events trace, dlq list, dlq show or dlq redrive`);
+  if (group === 'new') {
+    if (isHelp(sub)) return { kind: 'help', text: NEW_USAGE };
+    if (sub === 'agent') return parseNewAgent(rest);
+    throw new UsageError(`unknown command "new ${sub}": new agent`);
+  }
+  throw new UsageError(`unknown command "${group}": events tail, events trace, dlq list, dlq show, dlq redrive or new agent`);
 }
 
 function parseTail(args: readonly string[]): Command {
@@ -305,4 +339,41 @@ function parseRedrive(args: readonly string[]): Command {
   if (all && ids.length > 0) throw new UsageError('--id and --all exclude each other');
   if (!all && ids.length === 0) throw new UsageError('name the events to redrive: --id <id>... or --all');
   return { kind: 'dlq-redrive', agent: checked, ids, all, dryRun: p.flags.has('--dry-run'), json: p.flags.has('--json') };
+}
+
+const AGENT_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** The name of an app to generate: kebab-case, starting with a letter (it becomes a class name). */
+export function checkNewAgentName(name: string | undefined): string {
+  if (name === undefined) throw new UsageError('missing <name>: the new agent\'s name, such as audit-agent');
+  if (!AGENT_NAME.test(name) || name.length > 40) {
+    throw new UsageError(`agent name must be lower-case kebab-case starting with a letter, at most 40 characters (like audit-agent), got "${name}"`);
+  }
+  return name;
+}
+
+/** An input topic of a generated agent: a registry topic (agents provision and subscribe to those). */
+export function checkRegistryTopic(name: string): string {
+  const known = registryTopicNames();
+  if (known.includes(name)) return name;
+  throw new UsageError(
+    `"${name}" is not a registry topic (known: ${known.join(', ')}); a new topic is one entry in Topics and SPECS in libs/contracts/src/topics.ts, and its contract a class in libs/contracts/src with a line in registry.ts`,
+  );
+}
+
+function parseNewAgent(args: readonly string[]): Command {
+  const p = parseOptions(args, { flags: ['--dry-run'], values: ['--topics', '--port'] });
+  if (p.help) return { kind: 'help', text: NEW_AGENT_USAGE };
+  noExtra(p, 1);
+  const name = checkNewAgentName(p.positional[0]);
+  const listed = (p.values.get('--topics') ?? []).flatMap((v) => v.split(',')).map((t) => t.trim());
+  if (listed.length === 0 || listed.some((t) => t === '')) throw new UsageError(`--topics needs one or more registry topics, comma-separated (${registryTopicNames().join(', ')})`);
+  const topics = [...new Set(listed.map(checkRegistryTopic))];
+  const port = single(p, '--port');
+  let healthPort: number | undefined;
+  if (port !== undefined) {
+    healthPort = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
+    if (!(healthPort >= 1024 && healthPort <= 65535)) throw new UsageError(`--port must be a port number from 1024 to 65535, got "${port}"`);
+  }
+  return { kind: 'new-agent', name, topics, ...(healthPort !== undefined ? { port: healthPort } : {}), dryRun: p.flags.has('--dry-run') };
 }

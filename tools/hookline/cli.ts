@@ -4,9 +4,12 @@ import { EXIT, parseArgs, UsageError, type Command, type TailOptions, type Trace
 import { dlqJson, dlqListText, dlqShowText, redriveText, tailJson, tailLine, traceJson, traceText } from './format';
 import { agentsWithDeadLetters, asError, BrokerUnreachable, isConnectionError, missingTopics, openSession, readTrace, tailTopics, unreachableMessage, type Session } from './kafka';
 import { decodeRecord, eventTopics } from '@app/kafka';
+import { findRepoRoot, planAgent, planText, writePlan } from './new-agent';
 
 export interface Io {
   env: Env;
+  /** Where `new agent` looks for the repository checkout; the process's working directory by default. */
+  cwd?: string;
   out: (line: string) => void;
   err: (line: string) => void;
   /** A progress line (stderr, rewritten in place); undefined clears it. Only given when stderr is a terminal. */
@@ -29,6 +32,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.out(command.text);
     return EXIT.ok;
   }
+  if (command.kind === 'new-agent') return newAgent(command, io);
   let session: Session | undefined;
   try {
     session = await openSession(io.env);
@@ -54,7 +58,35 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-async function run(command: Exclude<Command, { kind: 'help' }>, session: Session, io: Io): Promise<number> {
+/** `new agent`: plans everything (and refuses) before writing a file; needs no Kafka. */
+function newAgent(command: Extract<Command, { kind: 'new-agent' }>, io: Io): number {
+  const cwd = io.cwd ?? process.cwd();
+  const root = findRepoRoot(cwd);
+  if (root === undefined) {
+    io.err(`hookline: new agent works in a hookline repository checkout (nest-cli.json, package.json, libs/contracts), and ${cwd} is not in one`);
+    return EXIT.usage;
+  }
+  let plan;
+  try {
+    plan = planAgent(root, command);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`hookline: ${e.message}`);
+    return EXIT.usage;
+  }
+  if (!command.dryRun) {
+    try {
+      writePlan(root, plan);
+    } catch (e) {
+      io.err(`hookline: could not write the agent's files: ${e instanceof Error ? e.message : String(e)}`);
+      return EXIT.notFound;
+    }
+  }
+  for (const line of planText(plan, command.dryRun)) io.out(line);
+  return EXIT.ok;
+}
+
+async function run(command: Exclude<Command, { kind: 'help' | 'new-agent' }>, session: Session, io: Io): Promise<number> {
   switch (command.kind) {
     case 'events-tail':
       return tail(command.options, session, io);

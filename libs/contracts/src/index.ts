@@ -10,3 +10,4 @@ export * from './order';
 export * from './shipment';
 export * from './follow-ups';
 export * from './registry';
+export * from './json-schema';

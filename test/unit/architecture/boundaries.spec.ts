@@ -26,6 +26,7 @@ const CONSUMERS: Array<[string, string[]]> = [
   ['tools/webhook', ['common', 'contracts', 'webhooks']],
   ['tools/hookline', ['common', 'contracts', 'kafka', 'agent']],
   ['apps/console', ['common', 'contracts', 'kafka', 'agent']],
+  ['tools/api-docs', ['common', 'contracts', 'webhooks']],
 ];
 
 interface SourceFile {

@@ -52,7 +52,7 @@ describe('hookline CLI arguments', () => {
   });
 
   it.each([
-    [['tail'], 'unknown command "tail": events tail, events trace, dlq list, dlq show or dlq redrive'],
+    [['tail'], 'unknown command "tail": events tail, events trace, dlq list, dlq show, dlq redrive or new agent'],
     [['events', 'follow'], 'unknown command "events follow": events tail or events trace'],
     [['dlq', 'purge', 'lead-agent'], 'unknown command "dlq purge": dlq list, dlq show or dlq redrive'],
     [['events', 'tail'], `missing <topic>: one or more of ${KNOWN_TOPICS}`],
