@@ -7,7 +7,9 @@ import { FulfillmentAgentModule } from '../../apps/fulfillment-agent/src/fulfill
 import { startAgent } from '../support/agents';
 import { sample, SECRETS, signed } from '../support/ingress';
 import { startIngress, type RunningIngress } from '../support/ingress-kafka';
-import { header, readSettled, type Received, testKafka, unique } from '../support/kafka';
+import type { Trace, TraceNode } from '@app/kafka';
+import { hookline } from '../support/hookline';
+import { header, readSettled, readUntil, type Received, testKafka, unique } from '../support/kafka';
 
 describe('fulfillment agent: shop order → carrier simulator → shipment webhooks → invoice (real broker)', () => {
   let ingress: RunningIngress;
@@ -43,16 +45,23 @@ describe('fulfillment agent: shop order → carrier simulator → shipment webho
     await ingress?.close();
   });
 
-  it('dispatches, follows shipped and delivered, and requests the shipping email and the invoice exactly once', async () => {
+  /** A signed shop order sent `times` times (the shop retries its webhook); returns its ids. */
+  async function placeOrder(times: number): Promise<{ orderId: string; webhookId: string }> {
     const orderId = String(Date.now());
+    const webhookId = unique('wh');
     const order = JSON.parse(sample('shop.orders-create').toString()) as Record<string, unknown>;
     const body = Buffer.from(JSON.stringify({ ...order, id: Number(orderId), admin_graphql_api_id: `gid://shopify/Order/${orderId}` }));
-    const headers = signed('shop', body, { headers: { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': unique('wh') } });
-    // The shop retries its webhook: the agent must dispatch once.
-    for (let i = 0; i < 2; i++) {
+    const headers = signed('shop', body, { headers: { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': webhookId } });
+    for (let i = 0; i < times; i++) {
       const res = await ingress.app.inject({ method: 'POST', url: '/webhooks/shop', payload: body, headers });
       expect(res.statusCode).toBe(202);
     }
+    return { orderId, webhookId };
+  }
+
+  it('dispatches, follows shipped and delivered, and requests the shipping email and the invoice exactly once', async () => {
+    // The shop retries its webhook: the agent must dispatch once.
+    const { orderId } = await placeOrder(2);
 
     const p = ingress.prefix;
     const topics = [`${p}orders.status-changed`, `${p}emails.requested`, `${p}invoices.requested`];
@@ -80,5 +89,68 @@ describe('fulfillment agent: shop order → carrier simulator → shipment webho
     const emails = seen.filter((r) => r.topic.endsWith('emails.requested') && forOrder(r));
     expect(emails.map((r) => (JSON.parse(String(r.message.value)) as { template: string }).template)).toEqual(['shipping-confirmation']);
     expect(new Set(seen.map((r) => header(r.message, 'ce_id'))).size).toBe(seen.length);
+  });
+
+  /** A trace node as its type (a status change with its target status) over its children, in a fixed order. */
+  type Shape = [string, Shape[]];
+  const shape = (n: TraceNode): Shape => {
+    const to = n.type === 'order.status-changed' ? /"to":"(\w+)"/.exec(n.preview)?.[1] : undefined;
+    return [to ? `${n.type}:${to}` : (n.type ?? '-'), n.children.map(shape).sort(([a], [b]) => a.localeCompare(b))];
+  };
+  const nodes = (n: TraceNode): TraceNode[] => [n, ...n.children.flatMap(nodes)];
+
+  it('traces the order: `hookline events trace <order id>` shows the order, the carrier\'s webhooks and every status change in one tree', async () => {
+    const { orderId, webhookId } = await placeOrder(1);
+    const p = ingress.prefix;
+    const forOrder = (r: Received) => String(r.message.key) === orderId;
+    const value = (r: Received) => JSON.parse(String(r.message.value)) as { to?: string; status?: string };
+    // Everything the trace must hold is on Kafka: both carrier webhooks, the delivered status and the invoice.
+    await readUntil(
+      kafka,
+      [`${p}shipments.updated`, `${p}orders.status-changed`, `${p}invoices.requested`],
+      (rs) => {
+        const mine = rs.filter(forOrder);
+        const webhooks = new Set(mine.filter((r) => r.topic.endsWith('shipments.updated')).map((r) => value(r).status));
+        return webhooks.has('shipped') && webhooks.has('delivered') && mine.some((r) => value(r).to === 'delivered') && mine.some((r) => r.topic.endsWith('invoices.requested'));
+      },
+      60_000,
+    );
+
+    const env = { KAFKA_BROKERS: process.env.KAFKA_BROKERS as string, KAFKA_TOPIC_PREFIX: p };
+    const json = await hookline(['events', 'trace', webhookId, '--json'], env);
+    expect(json.code).toBe(0);
+    const trace = JSON.parse(json.stdout) as Trace;
+    expect(trace.roots).toHaveLength(1);
+    const [root] = trace.roots;
+    expect([root.id, root.records[0].topic]).toEqual([webhookId, 'orders.placed']);
+    // Whichever carrier webhook arrived first bills (the email and the invoice); a `shipped` arriving after
+    // `delivered` is stale and changes nothing (see the test above). Either way, one tree.
+    const billedBy = (webhook: string): Shape => [
+      webhook,
+      ['email.requested', 'invoice.requested', `order.status-changed:${webhook.replace('logistics.shipment.', '')}`].map((t): Shape => [t, []]),
+    ];
+    expect([
+      [
+        'shop.orders/create',
+        [['logistics.shipment.delivered', [['order.status-changed:delivered', []]]], billedBy('logistics.shipment.shipped'), ['order.status-changed:dispatched', []], ['order.status-changed:placed', []]],
+      ],
+      ['shop.orders/create', [billedBy('logistics.shipment.delivered'), ['logistics.shipment.shipped', []], ['order.status-changed:dispatched', []], ['order.status-changed:placed', []]]],
+    ]).toContainEqual(shape(root));
+    // The carrier's webhooks are the provider's records, their causation the reference it echoed.
+    for (const webhook of root.children.filter((c) => c.type?.startsWith('logistics.'))) {
+      expect([webhook.source, webhook.causationId, webhook.records.every((r) => r.topic === 'shipments.updated')]).toEqual(['/webhooks/logistics', webhookId, true]);
+    }
+    // Each hop has its delay after its cause.
+    for (const n of nodes(root).slice(1)) expect(n.delayMs).toBeGreaterThanOrEqual(0);
+
+    const text = await hookline(['events', 'trace', webhookId], env);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^trace ${webhookId}: ${trace.events} events, ${trace.records} records \\(\\d+ topics read\\)$`));
+    expect(lines[1]).toMatch(new RegExp(`^${webhookId}  shop\\.orders/create  orders\\.placed \\d+/\\d+  \\S+$`));
+    for (const type of ['shipped', 'delivered']) {
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^[├└]─ msg_\\w+  logistics\\.shipment\\.${type}  shipments\\.updated \\d+/\\d+  \\S+  \\+`)));
+    }
+    console.log(`hookline events trace ${webhookId}\n${text.stdout}`);
   });
 });

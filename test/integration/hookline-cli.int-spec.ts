@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import { EnvReader, toKafkaMessage, type CloudEvent } from '@app/common';
 import { agentTopics, Topics } from '@app/contracts';
 import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
+import { hookline, type Run } from '../support/hookline';
 import { freePort } from '../support/processes';
 import { feeder, provisionPrefix, unique } from '../support/kafka';
 
@@ -12,34 +11,7 @@ import { feeder, provisionPrefix, unique } from '../support/kafka';
  * KAFKA_BROKERS and KAFKA_TOPIC_PREFIX, against a real broker holding a small causal chain of CloudEvents
  * (an input, two follow-ups, one follow-up of a follow-up) and one dead-lettered record.
  */
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'dist', 'tools', 'hookline', 'cli.js');
 const AGENT = 'cli-agent';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function hookline(args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hookline ${args.join(' ')} did not end within ${timeoutMs} ms\n${stdout}${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('hookline CLI (real broker, built CLI as a process)', () => {
   const prefix = `${unique('cli')}.`;

@@ -24,8 +24,8 @@ export class CarrierService {
     return this.idempotent('shipments', key, body, () => {
       const request = check(CreateShipmentRequest, body);
       const shipment = this.store.create(request, new Date(this.now()));
-      const { shipmentId, trackingNumber, orderId, status, createdAt } = shipment;
-      return { status: 201, body: { shipmentId, trackingNumber, orderId, status, createdAt } };
+      const { shipmentId, trackingNumber, orderId, reference, status, createdAt } = shipment;
+      return { status: 201, body: { shipmentId, trackingNumber, orderId, reference, status, createdAt } };
     });
   }
 

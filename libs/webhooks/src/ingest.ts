@@ -156,8 +156,11 @@ export class WebhookIngest {
       if (!checked.ok) return quarantine(`invalid ${contract.name}: ${checked.reason}`);
       data = checked.value;
     }
-    // The subject comes from the body and becomes the ce_subject header: control characters stay out of it.
-    const event: CloudEvent = { ...base, type, subject: safeText(normalized.subject), data };
+    // The subject and the causation come from the body and become ce_ headers: control characters stay
+    // out. An unusable causation is dropped, not quarantined: it only links the trace, the event stands.
+    const causationId = safeText(normalized.causationId);
+    const extensions = causationId ? { ...base.extensions, causationid: causationId } : base.extensions;
+    const event: CloudEvent = { ...base, extensions, type, subject: safeText(normalized.subject), data };
     await this.write(mapping.topic, toKafkaMessage(event, normalized.key));
     return { kind: 'accepted', id, topic: mapping.topic };
   }

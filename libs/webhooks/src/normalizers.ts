@@ -12,6 +12,12 @@ export interface Normalized {
   /** Partition key: keeps one entity's events in order and duplicates on one partition. */
   key: string;
   subject?: string;
+  /**
+   * The id of the event this one follows from, as the provider states it: a reference we gave it that it
+   * echoes (a carrier's client reference). Authenticated with the rest of the body, so it is the provider's
+   * word, not a guess; the ingress writes it as ce_causationid, which `hookline events trace` follows.
+   */
+  causationId?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -89,7 +95,11 @@ function shopOrder(body: unknown): Normalized {
   };
 }
 
-/** A Standard Webhooks envelope { type: "shipment.<status>", timestamp, data: {...} } from a carrier. */
+/**
+ * A Standard Webhooks envelope { type: "shipment.<status>", timestamp, data: {...} } from a carrier.
+ * `data.reference` echoes the reference the shipment was created with: the fulfillment agent passes the
+ * id of the order event it dispatched for, so the update is that event's follow-up (its causation).
+ */
 function logisticsShipment(body: unknown): Normalized {
   const b = obj(body, 'body');
   const d = obj(b.data, 'data');
@@ -108,6 +118,7 @@ function logisticsShipment(body: unknown): Normalized {
     },
     key: orderId,
     subject: orderId,
+    causationId: opt(str(d.reference)),
   };
 }
 

@@ -1,16 +1,16 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createVerifier, loadProviders, SCHEME_PRESETS, WebhookIngest } from '@app/webhooks';
-import { EnvReader } from '@app/common';
+import { EnvReader, headerString } from '@app/common';
 import { type OutboundRecord } from '@app/kafka';
 import { backoffMs } from '../../../apps/carrier-simulator/src/delivery/delivery-job';
 import { WebhookDispatcher } from '../../../apps/carrier-simulator/src/delivery/webhook-dispatcher';
 import { ROOT, SECRETS } from '../../support/ingress';
-import { brokenEndpoint, carrierApp, createShipment, eventually, SECRET, Subscriber, type Responder } from './support';
+import { ADDRESS, brokenEndpoint, carrierApp, createShipment, eventually, SECRET, Subscriber, type Responder } from './support';
 import { join } from 'node:path';
 
 interface Event {
   type: string;
-  data: { shipment_id: string; order_id: string; status: string; tracking_number: string; sequence: number };
+  data: { shipment_id: string; order_id: string; status: string; tracking_number: string; sequence: number; reference?: string };
 }
 
 const verifier = createVerifier(SCHEME_PRESETS.standardWebhooks, [SECRET]);
@@ -25,12 +25,12 @@ describe('carrier simulator webhook delivery (real HTTP subscriber on 127.0.0.1)
     app = subscriber = undefined;
   });
 
-  async function start(statuses: number[] | Responder, config: Parameters<typeof carrierApp>[0]) {
+  async function start(statuses: number[] | Responder, config: Parameters<typeof carrierApp>[0], shipment?: Record<string, unknown>) {
     subscriber = new Subscriber(statuses);
     const url = await subscriber.listen();
     const started = await carrierApp(config);
     app = started.app;
-    const { shipmentId } = (await createShipment(app, `k-${Date.now()}`)).json<{ shipmentId: string }>();
+    const { shipmentId } = (await createShipment(app, `k-${Date.now()}`, shipment)).json<{ shipmentId: string }>();
     const subscribe = () => app?.inject({ method: 'POST', url: '/v1/webhook-subscriptions', payload: { url, shipmentId } });
     return { app, subscriber, logs: started.logs, shipmentId, subscribe };
   }
@@ -71,6 +71,7 @@ describe('carrier simulator webhook delivery (real HTTP subscriber on 127.0.0.1)
     const [shippedEvent, deliveredEvent] = [shipped[0], delivered[0]].map((r) => JSON.parse(r.body.toString()) as Event);
     expect(shippedEvent.data).toMatchObject({ shipment_id: run.shipmentId, order_id: 'ord-1', status: 'shipped', sequence: 2 });
     expect(deliveredEvent.data).toMatchObject({ shipment_id: run.shipmentId, status: 'delivered', sequence: 3, tracking_number: shippedEvent.data.tracking_number });
+    expect(shippedEvent.data).not.toHaveProperty('reference'); // created without one
 
     await eventually(async () => {
       const shipment = (await run.app.inject({ method: 'GET', url: `/v1/shipments/${run.shipmentId}` })).json<{
@@ -97,8 +98,8 @@ describe('carrier simulator webhook delivery (real HTTP subscriber on 127.0.0.1)
     expect(run.subscriber.received).toHaveLength(5);
   });
 
-  it('sends events the ingress accepts and normalizes onto shipments.updated, identified by webhook-id', async () => {
-    const run = await start([], { shipDelayMs: 10, deliverDelayMs: 10 });
+  it('sends events the ingress accepts and normalizes onto shipments.updated, identified by webhook-id, caused by the client reference', async () => {
+    const run = await start([], { shipDelayMs: 10, deliverDelayMs: 10 }, { orderId: 'ord-1', address: ADDRESS, reference: 'wh-order-1' });
     await run.subscribe();
     await run.subscriber.waitFor(2);
     const records: OutboundRecord[] = [];
@@ -115,6 +116,9 @@ describe('carrier simulator webhook delivery (real HTTP subscriber on 127.0.0.1)
       { status: 'shipped', orderId: 'ord-1', shipmentId: run.shipmentId, sequence: 2 },
       { status: 'delivered', orderId: 'ord-1', shipmentId: run.shipmentId, sequence: 3 },
     ]);
+    // Each webhook echoes the reference as data.reference; the ingress makes it the record's causation.
+    expect(run.subscriber.received.map((r) => (JSON.parse(r.body.toString()) as Event).data.reference)).toEqual(['wh-order-1', 'wh-order-1']);
+    expect(records.map((r) => headerString(r.message.headers, 'ce_causationid'))).toEqual(['wh-order-1', 'wh-order-1']);
   });
 
   it('gives up after RETRY_MAX_ATTEMPTS attempts with a warning', async () => {

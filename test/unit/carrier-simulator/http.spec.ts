@@ -35,6 +35,12 @@ describe('carrier simulator HTTP API (through Fastify inject)', () => {
     expect(body.trackingNumber).toMatch(/^1Z[0-9A-Z]{16}$/);
   });
 
+  it('keeps the client reference of a shipment and answers with it', async () => {
+    const res = await createShipment(app, newKey(), { orderId: 'ord-1', address: ADDRESS, reference: 'wh-order-7' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ orderId: 'ord-1', reference: 'wh-order-7' });
+  });
+
   it('replays the same shipment for the same Idempotency-Key and body, marked Idempotent-Replayed', async () => {
     const key = newKey();
     const first = await createShipment(app, key);
@@ -72,6 +78,9 @@ describe('carrier simulator HTTP API (through Fastify inject)', () => {
     ['an address without a city', { orderId: 'ord-1', address: { ...ADDRESS, city: undefined } }, /address\.city/],
     ['a country that is not ISO 3166 alpha-2', { orderId: 'ord-1', address: { ...ADDRESS, country: 'USA' } }, /address\.country/],
     ['a line with quantity 0', { orderId: 'ord-1', address: ADDRESS, lines: [{ sku: 'MUG-01', quantity: 0 }] }, /lines\.0\.quantity/],
+    ['a reference that is not a string', { orderId: 'ord-1', address: ADDRESS, reference: 7 }, /reference/],
+    ['a reference with a control character', { orderId: 'ord-1', address: ADDRESS, reference: 'a\nb' }, /reference/],
+    ['a reference over 200 characters', { orderId: 'ord-1', address: ADDRESS, reference: 'r'.repeat(201) }, /reference/],
     ['a JSON array', [1, 2], /JSON object/],
   ])('refuses a shipment with %s with 400 INVALID_REQUEST naming the field', async (_what, body, field) => {
     const res = await createShipment(app, newKey(), body);

@@ -151,6 +151,43 @@ describe('hookline: events trace', () => {
     expect(traceText(buildTrace(records, 'loop'), 1)).toEqual(['trace loop: 1 event, 1 record (1 topics read)', 'loop  -  leads.created 1/0  2026-03-02T09:15:00.060Z']);
   });
 
+  // A shop order as the stack writes it: the fulfillment agent's follow-ups are caused by the order; the
+  // carrier's webhooks carry the order event's id as their causation (the reference it echoes), and the
+  // agent's follow-ups of those are caused by them. The carrier sent `shipped` twice (one webhook-id).
+  const order: TraceInput[] = [
+    input('wh-9', 'orders.placed', 0, { type: 'shop.orders/create', deliveryId: 'dlv-9', key: '4711' }),
+    input('st-placed', 'orders.status-changed', 40, { type: 'order.status-changed', causationId: 'wh-9' }),
+    input('st-dispatched', 'orders.status-changed', 40, { type: 'order.status-changed', causationId: 'wh-9', offset: '1' }),
+    input('msg_s', 'shipments.updated', 1100, { type: 'logistics.shipment.shipped', deliveryId: 'msg_s', causationId: 'wh-9' }),
+    input('msg_s', 'shipments.updated', 1120, { type: 'logistics.shipment.shipped', deliveryId: 'msg_s', causationId: 'wh-9', offset: '1' }),
+    input('st-shipped', 'orders.status-changed', 1150, { type: 'order.status-changed', causationId: 'msg_s', offset: '2' }),
+    input('mail', 'emails.requested', 1150, { type: 'email.requested', causationId: 'msg_s' }),
+    input('msg_d', 'shipments.updated', 3100, { type: 'logistics.shipment.delivered', deliveryId: 'msg_d', causationId: 'wh-9', offset: '2' }),
+    input('st-delivered', 'orders.status-changed', 3160, { type: 'order.status-changed', causationId: 'msg_d', offset: '3' }),
+    input('msg_other', 'shipments.updated', 2000, { type: 'logistics.shipment.shipped', causationId: 'wh-other', offset: '3' }),
+  ];
+
+  it.each([['wh-9'], ['dlv-9']])('joins the carrier\'s webhooks to the order whose id they echo (trace of %s)', (query) => {
+    expect(traceText(buildTrace(order, query), 13)).toEqual([
+      `trace ${query}: 8 events, 9 records (13 topics read)`,
+      'wh-9  shop.orders/create  orders.placed 1/0  2026-03-02T09:15:00.000Z',
+      '├─ st-dispatched  order.status-changed  orders.status-changed 1/1  2026-03-02T09:15:00.040Z  +40 ms',
+      '├─ st-placed  order.status-changed  orders.status-changed 1/0  2026-03-02T09:15:00.040Z  +40 ms',
+      '├─ msg_s  logistics.shipment.shipped  shipments.updated 1/0  2026-03-02T09:15:01.100Z  +1.10 s',
+      '│  │  also shipments.updated 1/1  2026-03-02T09:15:01.120Z',
+      '│  ├─ mail  email.requested  emails.requested 1/0  2026-03-02T09:15:01.150Z  +50 ms',
+      '│  └─ st-shipped  order.status-changed  orders.status-changed 1/2  2026-03-02T09:15:01.150Z  +50 ms',
+      '└─ msg_d  logistics.shipment.delivered  shipments.updated 1/2  2026-03-02T09:15:03.100Z  +3.10 s',
+      '   └─ st-delivered  order.status-changed  orders.status-changed 1/3  2026-03-02T09:15:03.160Z  +60 ms',
+    ]);
+  });
+
+  it('traces a shipment update down to its own follow-ups, not its order\'s', () => {
+    const trace = buildTrace(order, 'msg_s');
+    expect([trace.events, trace.records]).toEqual([3, 4]);
+    expect(trace.roots.map((r) => [r.id, r.delayMs, r.children.map((c) => c.id)])).toEqual([['msg_s', undefined, ['mail', 'st-shipped']]]);
+  });
+
   it.each([
     [0, '+0 ms'],
     [184, '+184 ms'],

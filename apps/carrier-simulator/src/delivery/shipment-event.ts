@@ -14,7 +14,7 @@ export interface OutboundMessage {
   body: Buffer;
 }
 
-/** The Standard Webhooks envelope the ingress's logistics-shipment normalizer reads. */
+/** The Standard Webhooks envelope the ingress's logistics-shipment normalizer reads; `reference` only when the shipment has one. */
 export function shipmentEvent(shipment: Shipment, status: EventStatus, at: Date): OutboundMessage {
   const type = `shipment.${status}`;
   const occurredAt = at.toISOString();
@@ -28,6 +28,7 @@ export function shipmentEvent(shipment: Shipment, status: EventStatus, at: Date)
       tracking_number: shipment.trackingNumber,
       occurred_at: occurredAt,
       sequence: SEQUENCE[status],
+      reference: shipment.reference,
     },
   };
   return { id: newId('msg'), type, shipmentId: shipment.shipmentId, body: Buffer.from(JSON.stringify(payload)) };

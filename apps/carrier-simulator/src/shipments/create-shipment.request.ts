@@ -8,6 +8,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  Matches,
   MaxLength,
   Min,
   ValidateNested,
@@ -34,4 +35,9 @@ export class CreateShipmentRequest {
   @IsString() @IsNotEmpty() @MaxLength(100) orderId!: string;
   @IsObject() @ValidateNested() @Type(() => ShipmentAddress) address!: ShipmentAddress;
   @IsOptional() @IsArray() @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => ShipmentLine) lines?: ShipmentLine[];
+  /**
+   * The client's own reference, echoed in every webhook of the shipment as `data.reference` (carriers call
+   * it a client reference or metadata): printable ASCII, at most 200 characters.
+   */
+  @IsOptional() @IsString() @Matches(/^[\x21-\x7e][\x20-\x7e]*$/, { message: 'reference must be printable ASCII' }) @MaxLength(200) reference?: string;
 }

@@ -27,6 +27,8 @@ export interface DeliveryAttempt {
 export interface Shipment {
   shipmentId: string;
   orderId: string;
+  /** The client's reference from the creation request, echoed in webhooks. */
+  reference?: string;
   trackingNumber: string;
   status: ShipmentStatus;
   address: ShipmentAddress;
@@ -62,6 +64,7 @@ export class ShipmentStore {
     const shipment: Shipment = {
       shipmentId: newId('shp'),
       orderId: request.orderId,
+      ...(request.reference !== undefined ? { reference: request.reference } : {}),
       trackingNumber: newTrackingNumber(),
       status: 'dispatched',
       address: request.address,

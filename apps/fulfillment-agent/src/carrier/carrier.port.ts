@@ -10,7 +10,8 @@ export interface Dispatch {
  * a handler re-run after a crash (or a retry) asks for the same shipment, not a second one.
  */
 export interface CarrierPort {
-  dispatch(order: { orderId: string; address: Address; lines: OrderLine[] }, idempotencyKey: string): Promise<Dispatch>;
+  /** `reference` is echoed in the shipment's webhooks (the id of the event that asked for it: see FulfilOrder). */
+  dispatch(order: { orderId: string; address: Address; lines: OrderLine[]; reference?: string }, idempotencyKey: string): Promise<Dispatch>;
   subscribe(shipmentId: string, callbackUrl: string, idempotencyKey: string): Promise<void>;
 }
 

@@ -18,8 +18,10 @@ export class FulfilOrder {
       return;
     }
     // Keys derived from the event id: a re-run after a crash asks the carrier for the same shipment.
+    // The reference (this order event's id) comes back in the carrier's webhooks, where the ingress makes
+    // it their ce_causationid: the shipment updates join this order's trace.
     const dispatch = await this.carrier.dispatch(
-      { orderId: order.orderId, address: order.shippingAddress, lines: order.lines },
+      { orderId: order.orderId, address: order.shippingAddress, lines: order.lines, reference: ctx.event.id },
       followUpId(ctx.event.id, 'carrier-dispatch'),
     );
     await this.carrier.subscribe(dispatch.shipmentId, this.callbackUrl, followUpId(ctx.event.id, 'carrier-subscribe'));
