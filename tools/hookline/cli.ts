@@ -1,7 +1,7 @@
-import { readDeadLetters, redriveDeadLetters } from '@app/agent';
+import { readDeadLetters, redriveDeadLetters, replayIntoAgent, ReplayError } from '@app/agent';
 import { ConfigError, type Env } from '@app/common';
-import { EXIT, parseArgs, registryTopicNames, UsageError, type Command, type TailOptions, type TraceOptions } from './args';
-import { dlqJson, dlqListText, dlqShowText, redriveText, tailJson, tailLine, traceJson, traceText } from './format';
+import { EXIT, parseArgs, registryTopicNames, UsageError, type Command, type ReplayCliOptions, type TailOptions, type TraceOptions } from './args';
+import { dlqJson, dlqListText, dlqShowText, progressBar, redriveText, replayText, tailJson, tailLine, traceJson, traceText } from './format';
 import { agentsWithDeadLetters, asError, BrokerUnreachable, isConnectionError, logicalName, missingTopics, openSession, readToEnd, tailTopics, unreachableMessage, type Session } from './kafka';
 import { decodeRecord } from './records';
 import { TraceIndex } from './trace';
@@ -65,6 +65,8 @@ async function run(command: Exclude<Command, { kind: 'help' }>, session: Session
     case 'dlq-show':
     case 'dlq-redrive':
       return dlq(command, session, io);
+    case 'replay':
+      return replay(command.options, session, io);
   }
 }
 
@@ -197,6 +199,46 @@ async function dlq(command: Extract<Command, { kind: 'dlq-list' | 'dlq-show' | '
       if (i > 0) io.out('');
       for (const line of dlqShowText(d, i, copies.length, agent)) io.out(line);
     });
+  return EXIT.ok;
+}
+
+async function replay(options: ReplayCliOptions, session: Session, io: Io): Promise<number> {
+  if (missingTopics(session, [options.topic]).length > 0) {
+    io.err(`hookline: no topic ${options.topic}${prefixNote(session)} on the cluster`);
+    return EXIT.notFound;
+  }
+  if (missingTopics(session, [`${options.agent}.retry`]).length > 0) {
+    const known = agentsWithDeadLetters(session);
+    io.err(`hookline: unknown agent ${options.agent}: no ${options.agent}.retry${prefixNote(session)} (agents: ${known.length > 0 ? known.join(', ') : 'none'})`);
+    return EXIT.notFound;
+  }
+  let report;
+  try {
+    report = await replayIntoAgent(session.kafka, {
+      agent: options.agent,
+      topic: options.topic,
+      topicPrefix: session.prefix,
+      sinceMs: options.sinceMs,
+      ...(options.untilMs !== undefined ? { untilMs: options.untilMs } : {}),
+      ...(options.key !== undefined ? { key: options.key } : {}),
+      ...(options.shadowPrefix !== undefined ? { shadowPrefix: options.shadowPrefix } : {}),
+      dryRun: options.dryRun,
+      deadlineMs: options.timeoutSeconds * 1000,
+      onProgress: io.progress ? (p) => io.progress?.(`replaying ${options.topic} into ${options.agent}: ${progressBar(p.read, p.total)} ${p.read.toLocaleString('en-US')}/~${p.total.toLocaleString('en-US')} read, ${p.written.toLocaleString('en-US')} written`) : undefined,
+    });
+  } catch (e) {
+    if (!(e instanceof ReplayError)) throw e;
+    io.err(`hookline: ${e.message}`);
+    return EXIT.notFound;
+  }
+  io.progress?.(undefined);
+  if (!report.complete) io.err(`hookline: warning: stopped after ${options.timeoutSeconds} s before the end of the range; what was read was replayed`);
+  if (options.json) io.out(JSON.stringify(report, null, 2));
+  else if (report.replayed > 0) for (const line of replayText(report)) io.out(line);
+  if (report.replayed === 0) {
+    io.err(`hookline: nothing to replay: no record of ${options.topic}${options.key !== undefined ? ` with key "${options.key}"` : ''} between ${report.since} and ${report.until ?? 'now'}`);
+    return EXIT.notFound;
+  }
   return EXIT.ok;
 }
 

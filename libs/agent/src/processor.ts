@@ -132,8 +132,9 @@ export class ChunkProcessor {
     const fromRetry = rec.topic === this.retryLogical;
     const info = readRetryInfo(rec.headers);
     const retry: RetryInfo = fromRetry ? info : { attempts: 0, dueMs: 0, history: [], redrive: info.redrive };
-    // A record an operator redrove was not counted when its key was parked, so reading it uncounts nothing.
-    const counted = fromRetry && !(info.redrive > 0 && headerString(rec.headers, RETRY_HEADERS.attempts) === undefined);
+    // Only records the runtime scheduled (they carry an attempt count) were counted when their key was
+    // parked; one an operator redrove or replayed was not, so reading it back uncounts nothing.
+    const counted = fromRetry && headerString(rec.headers, RETRY_HEADERS.attempts) !== undefined;
     const topic = (fromRetry ? retry.originTopic : rec.topic) ?? rec.topic;
     if (fromRetry) {
       // A retry record is consumed once: its parked-key bookkeeping must not run twice. A new owner can

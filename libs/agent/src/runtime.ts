@@ -21,6 +21,7 @@ export interface HandlerSource {
 export interface AgentRuntimeDeps {
   kafka: Kafka;
   options: AgentOptions;
+  /** The prefix of every topic, group and transactional id (KAFKA_TOPIC_PREFIX, then a shadow's prefix). */
   topicPrefix: string;
   logger: JsonLogger;
   metrics: AgentMetrics;
@@ -142,7 +143,7 @@ export class AgentRuntime {
     if (inputs.length === 0) throw new Error(`agent ${options.name} has no @EventPattern handlers`);
     await this.startConsumer(inputs);
     this.running = true;
-    logger.info('agent consuming', { agent: options.name, inputs, group: this.group });
+    logger.info('agent consuming', { agent: options.name, inputs, group: this.group, ...(options.shadowPrefix !== undefined ? { shadowPrefix: options.shadowPrefix, reads: this.retryTopic.physical } : {}) });
   }
 
   private restarting = false;
@@ -244,7 +245,9 @@ export class AgentRuntime {
       metrics.lag.set({ topic: payload.topic.slice(topicPrefix.length), partition: String(payload.partition) }, Number(payload.offsetLag));
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [...inputs.map((t) => physicalTopic(topicPrefix, t)), this.retryTopic.physical], fromBeginning: true });
+    // A shadow instance is fed through its retry topic only (a replay); it never reads live traffic.
+    const reads = options.shadowPrefix === undefined ? inputs.map((t) => physicalTopic(topicPrefix, t)) : [];
+    await consumer.subscribe({ topics: [...reads, this.retryTopic.physical], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

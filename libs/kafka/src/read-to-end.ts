@@ -15,28 +15,65 @@ export interface ReadResult {
   unfinished: string[];
 }
 
+/** A part of one partition to read: offsets from `start` (inclusive) to `end` (exclusive). */
+export interface OffsetRange {
+  topic: string;
+  partition: number;
+  start: string;
+  end: string;
+}
+
+export interface ReadToEndOptions {
+  deadlineMs: number;
+  groupId: string;
+  onProgress?: (p: ReadProgress) => void;
+  /**
+   * Read only these ranges (a partition not listed is not read) instead of every partition from its
+   * beginning to its end offset at call time. The start offsets are committed for `groupId` before it
+   * joins, so `groupId` must be a group of this read alone.
+   */
+  ranges?: OffsetRange[];
+}
+
 /**
- * Reads `topics` (physical names) from the beginning to their end offsets at call time, read_committed, and
- * hands each record to `onRecord`. Ends when every partition is read to its end, or at the deadline.
+ * Reads `topics` (physical names) from the beginning to their end offsets at call time (or only the given
+ * offset ranges), read_committed, and hands each record to `onRecord`. Ends when every partition is read
+ * to its end, or at the deadline.
  */
 export async function readToEnd(
   kafka: Kafka,
   topics: string[],
   onRecord: (topic: string, partition: number, message: KafkaMessage) => void,
-  options: { deadlineMs: number; groupId: string; onProgress?: (p: ReadProgress) => void },
+  options: ReadToEndOptions,
 ): Promise<ReadResult> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map<string, bigint>();
   let total = 0n;
   try {
-    for (const topic of topics) {
-      for (const o of await admin.fetchTopicOffsets(topic)) {
-        const high = BigInt(o.high);
-        const low = BigInt(o.low);
-        if (high > low) {
-          ends.set(`${topic}/${o.partition}`, high);
-          total += high - low;
+    if (options.ranges) {
+      const starts = new Map<string, { partition: number; offset: string }[]>();
+      for (const r of options.ranges) {
+        const start = BigInt(r.start);
+        const end = BigInt(r.end);
+        if (!topics.includes(r.topic)) continue;
+        if (end > start) {
+          ends.set(`${r.topic}/${r.partition}`, end);
+          total += end - start;
+        }
+        // An empty range's partition starts at its end too, so nothing of it is fetched.
+        starts.set(r.topic, [...(starts.get(r.topic) ?? []), { partition: r.partition, offset: r.start }]);
+      }
+      for (const [topic, partitions] of starts) await admin.setOffsets({ groupId: options.groupId, topic, partitions });
+    } else {
+      for (const topic of topics) {
+        for (const o of await admin.fetchTopicOffsets(topic)) {
+          const high = BigInt(o.high);
+          const low = BigInt(o.low);
+          if (high > low) {
+            ends.set(`${topic}/${o.partition}`, high);
+            total += high - low;
+          }
         }
       }
     }
@@ -76,7 +113,9 @@ export async function readToEnd(
         eachBatch: async ({ batch }) => {
           const topic = batch.topic;
           if (!subscribed.has(topic)) return;
-          const end = ends.get(`${topic}/${batch.partition}`) ?? 0n;
+          const end = ends.get(`${topic}/${batch.partition}`);
+          // A partition outside the ranges (assigned all the same) is not read.
+          if (end === undefined) return;
           for (const m of batch.messages) {
             if (BigInt(m.offset) >= end) continue;
             progress.read++;
