@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
-import { backoffDelay, sleep, type JsonLogger } from '@app/common';
+import { backoffDelay, NO_TRACING, sleep, type JsonLogger, type Tracing } from '@app/common';
 import { agentTopics, physicalTopic } from '@app/contracts';
 import { CoPartitionedAssigner } from './copartitioned-assigner';
 import type { AgentMetrics } from './metrics';
@@ -25,6 +25,8 @@ export interface AgentRuntimeDeps {
   topicPrefix: string;
   logger: JsonLogger;
   metrics: AgentMetrics;
+  /** Spans of handlers, commits and follow-ups (tracingFromEnv); NO_TRACING when unset. */
+  tracing?: Tracing;
   /** Called once when the agent reaches a state it cannot leave by itself (the process should exit). */
   onFatal?: (failure: AgentFailure) => void;
 }
@@ -103,7 +105,7 @@ export class AgentRuntime {
       options.name,
       topicPrefix,
       (t) => this.source.handlerFor(t),
-      { retry: options.retry, handlerTimeoutMs: options.handlerTimeoutMs, limiter: new Limiter(options.maxInFlight) },
+      { retry: options.retry, handlerTimeoutMs: options.handlerTimeoutMs, limiter: new Limiter(options.maxInFlight), tracing: deps.tracing ?? NO_TRACING },
       logger,
     );
   }
@@ -366,7 +368,7 @@ export class AgentRuntime {
         const records = task.inbox.splice(0, options.maxRecordsPerTransaction);
         task.notify();
         try {
-          const done = await task.exclusive(() => runChunkTransaction(task, records, this.processor, topicPrefix));
+          const done = await task.exclusive(() => runChunkTransaction(task, records, this.processor, topicPrefix, Date.now, this.deps.tracing ?? NO_TRACING));
           metrics.transactionSeconds.observe(done.transactionSeconds);
           metrics.transactionRecords.observe(records.length);
           metrics.processed.inc(done.outcome.processed);
@@ -456,5 +458,6 @@ export class AgentRuntime {
     await this.consumer?.disconnect().catch(() => undefined);
     await Promise.all([...this.tasks.values()].map((t) => t.close()));
     this.tasks.clear();
+    await this.deps.tracing?.shutdown().catch(() => undefined);
   }
 }

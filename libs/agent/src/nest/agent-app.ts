@@ -8,7 +8,7 @@ import { AgentMetrics } from '../metrics';
 import type { AgentFailure } from '../runtime';
 import { ExactlyOnceServer } from './transport';
 import type { AgentOptions } from '../types';
-import { ConfigError, createRegistry, EnvReader, JsonLogger, requireNode24 } from '@app/common';
+import { ConfigError, createRegistry, EnvReader, JsonLogger, requireNode24, tracingFromEnv } from '@app/common';
 import { createKafka, type KafkaConnection, kafkaConnectionFromEnv, provisionTopics } from '@app/kafka';
 import { agentTopicList, ENTITY_PARTITIONS, topicSpecs } from '@app/contracts';
 
@@ -130,6 +130,8 @@ export async function createAgentApp(feature: Type<unknown>, { options, connecti
     topicPrefix: connection.topicPrefix,
     logger,
     metrics: new AgentMetrics(registry),
+    // OTLP spans when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise no OpenTelemetry module is loaded.
+    tracing: tracingFromEnv(options.shadowPrefix === undefined ? options.name : `${options.shadowPrefix}${options.name}`),
     onFatal,
   });
   @Module({ imports: [feature, AgentHealthModule.register(server, registry)] })
