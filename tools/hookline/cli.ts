@@ -266,7 +266,7 @@ export function runCli(argv: readonly string[] = process.argv.slice(2)): void {
           if (progressShown && now - lastProgress < 100) return;
           lastProgress = now;
           progressShown = true;
-          process.stderr.write(`\r\x1b[K${text.slice(0, Math.max(20, (process.stderr.columns ?? 100) - 1))}`);
+          process.stderr.write(`\r\x1b[K${text.slice(0, Math.max(20, (process.stderr.columns || 100) - 1))}`);
         }
       : undefined,
     onInterrupt: (handler) => {
