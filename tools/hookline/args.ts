@@ -22,6 +22,19 @@ export interface TraceOptions {
   timeoutSeconds: number;
 }
 
+export interface ReplayCliOptions {
+  topic: string;
+  agent: string;
+  sinceMs: number;
+  untilMs?: number;
+  key?: string;
+  /** The shadow prefix (--shadow: "shadow.", or --shadow-prefix P); undefined feeds the agent itself. */
+  shadowPrefix?: string;
+  dryRun: boolean;
+  json: boolean;
+  timeoutSeconds: number;
+}
+
 export type Command =
   | { kind: 'help'; text: string }
   | { kind: 'events-tail'; options: TailOptions }
@@ -29,7 +42,8 @@ export type Command =
   | { kind: 'dlq-list'; agent: string; json: boolean }
   | { kind: 'dlq-show'; agent: string; id: string; json: boolean }
   | { kind: 'dlq-redrive'; agent: string; ids: string[]; all: boolean; dryRun: boolean; json: boolean }
-  | { kind: 'new-agent'; name: string; topics: string[]; port?: number; dryRun: boolean };
+  | { kind: 'new-agent'; name: string; topics: string[]; port?: number; dryRun: boolean }
+  | { kind: 'replay'; options: ReplayCliOptions };
 
 /** A mistake in the command line: the message says what and how to fix it. Exit code 2. */
 export class UsageError extends Error {}
@@ -53,6 +67,8 @@ export const USAGE = `usage: hookline <command> [options]      (in the repo: npx
   dlq list <agent>              the records an agent dead-lettered
   dlq show <agent> <id>         one dead letter: every header, its retry history, key and data
   dlq redrive <agent> ...       give dead-lettered events back to their agent
+  replay <topic> --since ... --into <agent>
+                                feed a time range of a topic to one agent again (or to its shadow)
   new agent <name> --topics ..  generate a runnable agent app with its tests (in a repository checkout)
 
   hookline <command> --help     options of one command
@@ -154,6 +170,33 @@ export const NEW_AGENT_USAGE = `usage: hookline new agent <name> --topics <topic
 
 exit codes: 0 generated (or listed), 1 a file could not be written, 2 usage error (a bad or taken name, an
             unknown topic, not in a repository checkout)`;
+
+export const DEFAULT_SHADOW_PREFIX = 'shadow.';
+export const DEFAULT_REPLAY_TIMEOUT_SECONDS = 600;
+
+export const REPLAY_USAGE = `usage: hookline replay <topic> --since <duration|time> [--until <duration|time>] [--key K]
+                      --into <agent> [--shadow | --shadow-prefix P] [--dry-run] [--json] [--timeout S]
+
+  Feeds the records of <topic> whose timestamp is in [--since, --until) to one agent again, and to no other
+  agent: they are written to the agent's own retry topic (<agent>.retry), which only that agent reads, with
+  their partition, key, headers and data, and retry_topic naming <topic> so its handler for <topic> runs.
+  The agent deduplicates them as usual: events its dedup window already saw are skipped; replaying the
+  same range twice processes nothing the second time.
+
+  --since <when>      start of the range: a duration back from now (90s, 15m, 2h, 7d) or a time
+                      (2026-03-02T09:00:00Z, 2026-03-02)
+  --until <when>      end of the range (exclusive), same forms; default: the end of the topic now
+  --key <K>           only records with this key
+  --into <agent>      the agent to feed (lead-agent, fulfillment-agent, ...); it must exist (<agent>.retry)
+  --shadow            feed the agent's shadow instance instead, under the prefix "${DEFAULT_SHADOW_PREFIX}": its outputs go
+                      to ${DEFAULT_SHADOW_PREFIX}<topic> and the real topics are untouched. Run the shadow with
+                      AGENT_SHADOW_PREFIX=${DEFAULT_SHADOW_PREFIX} (README "Operating hookline"); its topics are created here.
+  --shadow-prefix <P> like --shadow, under prefix P (ending in '.' or '-')
+  --dry-run           read and count the range, write nothing
+  --json              the report as one JSON document
+  --timeout <S>       give up reading after S seconds (default ${DEFAULT_REPLAY_TIMEOUT_SECONDS})
+
+${EXIT_CODES}; 1 also when the range is empty, the topic or the agent does not exist`;
 
 interface OptionSpec {
   /** Options without a value. */
@@ -259,7 +302,8 @@ function noExtra(p: Parsed, expected: number): void {
 
 const isHelp = (arg: string | undefined) => arg === undefined || arg === 'help' || arg === '--help' || arg === '-h';
 
-export function parseArgs(argv: readonly string[]): Command {
+/** `nowMs` is the time durations (--since 2h) count back from. */
+export function parseArgs(argv: readonly string[], nowMs = Date.now()): Command {
   const [group, sub, ...rest] = argv;
   if (isHelp(group)) return { kind: 'help', text: USAGE };
   if (group === 'events') {
@@ -291,7 +335,56 @@ export function parseArgs(argv: readonly string[]): Command {
     if (sub === 'agent') return parseNewAgent(rest);
     throw new UsageError(`unknown command "new ${sub}": new agent`);
   }
-  throw new UsageError(`unknown command "${group}": events tail, events trace, dlq list, dlq show, dlq redrive or new agent`);
+  if (group === 'replay') return parseReplay(argv.slice(1), nowMs);
+  throw new UsageError(`unknown command "${group}": events tail, events trace, dlq list, dlq show, dlq redrive, replay or new agent`);
+}
+
+const DURATION = /^(\d{1,9})(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** A point in time: a duration back from `nowMs` (15m, 2h, 7d) or an ISO 8601 date or time. */
+export function parseWhen(name: string, text: string, nowMs: number): number {
+  const d = DURATION.exec(text);
+  if (d) return nowMs - Number(d[1]) * UNIT_MS[d[2]];
+  const t = ISO_TIME.test(text) ? Date.parse(text) : NaN;
+  if (!Number.isFinite(t)) throw new UsageError(`${name} must be a duration back from now (90s, 15m, 2h, 7d) or a time (2026-03-02T09:00:00Z), got "${text}"`);
+  return t;
+}
+
+const SHADOW = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}[.-]$/;
+
+function parseReplay(args: readonly string[], nowMs: number): Command {
+  const p = parseOptions(args, { flags: ['--shadow', '--dry-run', '--json'], values: ['--since', '--until', '--key', '--into', '--shadow-prefix', '--timeout'] });
+  if (p.help) return { kind: 'help', text: REPLAY_USAGE };
+  noExtra(p, 1);
+  const topic = p.positional[0];
+  if (topic === undefined) throw new UsageError(`missing <topic>: one of ${registryTopicNames().join(', ')}`);
+  const since = single(p, '--since');
+  if (since === undefined) throw new UsageError('missing --since <duration|time>: where the range starts');
+  const into = single(p, '--into');
+  if (into === undefined) throw new UsageError('missing --into <agent>: the agent to feed');
+  const sinceMs = parseWhen('--since', since, nowMs);
+  const until = single(p, '--until');
+  const untilMs = until === undefined ? undefined : parseWhen('--until', until, nowMs);
+  if (sinceMs > nowMs) throw new UsageError(`--since is in the future (${new Date(sinceMs).toISOString()})`);
+  if (untilMs !== undefined && untilMs <= sinceMs) throw new UsageError(`--until (${new Date(untilMs).toISOString()}) must be after --since (${new Date(sinceMs).toISOString()})`);
+  const named = single(p, '--shadow-prefix');
+  if (named !== undefined && !SHADOW.test(named)) throw new UsageError(`--shadow-prefix must be letters, digits, '.', '_' or '-' ending in '.' or '-' (like "shadow."), got "${named}"`);
+  const key = single(p, '--key');
+  const timeout = single(p, '--timeout');
+  const options: ReplayCliOptions = {
+    topic: checkTopic(topic),
+    agent: checkAgent(into),
+    sinceMs,
+    dryRun: p.flags.has('--dry-run'),
+    json: p.flags.has('--json'),
+    timeoutSeconds: timeout === undefined ? DEFAULT_REPLAY_TIMEOUT_SECONDS : parseSeconds('--timeout', timeout),
+  };
+  if (untilMs !== undefined) options.untilMs = untilMs;
+  if (key !== undefined) options.key = checkId(key, '--key');
+  if (named !== undefined || p.flags.has('--shadow')) options.shadowPrefix = named ?? DEFAULT_SHADOW_PREFIX;
+  return { kind: 'replay', options };
 }
 
 function parseTail(args: readonly string[]): Command {

@@ -1,7 +1,7 @@
-import { readDeadLetters, redriveDeadLetters } from '@app/agent';
+import { readDeadLetters, redriveDeadLetters, replayIntoAgent, ReplayError } from '@app/agent';
 import { ConfigError, type Env } from '@app/common';
-import { EXIT, parseArgs, UsageError, type Command, type TailOptions, type TraceOptions } from './args';
-import { dlqJson, dlqListText, dlqShowText, redriveText, tailJson, tailLine, traceJson, traceText } from './format';
+import { EXIT, parseArgs, UsageError, type Command, type ReplayCliOptions, type TailOptions, type TraceOptions } from './args';
+import { dlqJson, dlqListText, dlqShowText, progressBar, redriveText, replayText, tailJson, tailLine, traceJson, traceText } from './format';
 import { agentsWithDeadLetters, asError, BrokerUnreachable, isConnectionError, missingTopics, openSession, readTrace, tailTopics, unreachableMessage, type Session } from './kafka';
 import { decodeRecord, eventTopics } from '@app/kafka';
 import { findRepoRoot, planAgent, planText, writePlan } from './new-agent';
@@ -96,6 +96,8 @@ async function run(command: Exclude<Command, { kind: 'help' | 'new-agent' }>, se
     case 'dlq-show':
     case 'dlq-redrive':
       return dlq(command, session, io);
+    case 'replay':
+      return replay(command.options, session, io);
   }
 }
 
@@ -217,6 +219,46 @@ async function dlq(command: Extract<Command, { kind: 'dlq-list' | 'dlq-show' | '
   return EXIT.ok;
 }
 
+async function replay(options: ReplayCliOptions, session: Session, io: Io): Promise<number> {
+  if (missingTopics(session, [options.topic]).length > 0) {
+    io.err(`hookline: no topic ${options.topic}${prefixNote(session)} on the cluster`);
+    return EXIT.notFound;
+  }
+  if (missingTopics(session, [`${options.agent}.retry`]).length > 0) {
+    const known = agentsWithDeadLetters(session);
+    io.err(`hookline: unknown agent ${options.agent}: no ${options.agent}.retry${prefixNote(session)} (agents: ${known.length > 0 ? known.join(', ') : 'none'})`);
+    return EXIT.notFound;
+  }
+  let report;
+  try {
+    report = await replayIntoAgent(session.kafka, {
+      agent: options.agent,
+      topic: options.topic,
+      topicPrefix: session.prefix,
+      sinceMs: options.sinceMs,
+      ...(options.untilMs !== undefined ? { untilMs: options.untilMs } : {}),
+      ...(options.key !== undefined ? { key: options.key } : {}),
+      ...(options.shadowPrefix !== undefined ? { shadowPrefix: options.shadowPrefix } : {}),
+      dryRun: options.dryRun,
+      deadlineMs: options.timeoutSeconds * 1000,
+      onProgress: io.progress ? (p) => io.progress?.(`replaying ${options.topic} into ${options.agent}: ${progressBar(p.read, p.total)} ${p.read.toLocaleString('en-US')}/~${p.total.toLocaleString('en-US')} read, ${p.written.toLocaleString('en-US')} written`) : undefined,
+    });
+  } catch (e) {
+    if (!(e instanceof ReplayError)) throw e;
+    io.err(`hookline: ${e.message}`);
+    return EXIT.notFound;
+  }
+  io.progress?.(undefined);
+  if (!report.complete) io.err(`hookline: warning: stopped after ${options.timeoutSeconds} s before the end of the range; what was read was replayed`);
+  if (options.json) io.out(JSON.stringify(report, null, 2));
+  else if (report.replayed > 0) for (const line of replayText(report)) io.out(line);
+  if (report.replayed === 0) {
+    io.err(`hookline: nothing to replay: no record of ${options.topic}${options.key !== undefined ? ` with key "${options.key}"` : ''} between ${report.since} and ${report.until ?? 'now'}`);
+    return EXIT.notFound;
+  }
+  return EXIT.ok;
+}
+
 /** The process: stdout for results, stderr for messages and (on a terminal) a progress line. */
 export function runCli(argv: readonly string[] = process.argv.slice(2)): void {
   const tty = process.stderr.isTTY === true;
@@ -241,7 +283,7 @@ export function runCli(argv: readonly string[] = process.argv.slice(2)): void {
           if (progressShown && now - lastProgress < 100) return;
           lastProgress = now;
           progressShown = true;
-          process.stderr.write(`\r\x1b[K${text.slice(0, Math.max(20, (process.stderr.columns ?? 100) - 1))}`);
+          process.stderr.write(`\r\x1b[K${text.slice(0, Math.max(20, (process.stderr.columns || 100) - 1))}`);
         }
       : undefined,
     onInterrupt: (handler) => {

@@ -1,4 +1,4 @@
-import type { DeadLetter, RedriveReport } from '@app/agent';
+import type { DeadLetter, RedriveReport, ReplayReport } from '@app/agent';
 import { eventTime, headersAsStrings, printable, shorten, type EventRecord, type Trace, type TraceNode, type TraceRecord } from '@app/kafka';
 
 /** Everything the CLI prints, as pure functions of what it read: checked by table-driven unit tests. */
@@ -202,5 +202,30 @@ export function redriveText(report: RedriveReport, agent: string): string[] {
     `${report.dryRun ? 'dry run: ' : ''}${n} event${n === 1 ? '' : 's'} ${report.dryRun ? 'would be redriven' : 'redriven'}` +
       (report.notFound.length > 0 ? `, ${report.notFound.length} not found` : ''),
   );
+  return lines;
+}
+
+/** A progress bar of `width` cells and the percentage: [########------------]  40% */
+export function progressBar(done: number, total: number, width = 20): string {
+  const ratio = total > 0 ? Math.min(1, Math.max(0, done / total)) : 1;
+  const filled = Math.round(ratio * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}%`;
+}
+
+/** `replay`: a table of the partitions replayed, then one summary line. */
+export function replayText(report: ReplayReport): string[] {
+  const rows = report.partitions
+    .filter((p) => BigInt(p.to) > BigInt(p.from))
+    .sort((a, b) => a.partition - b.partition)
+    .map((p) => [String(p.partition), p.from, p.to, String(p.replayed)]);
+  const lines = rows.length > 0 ? table(['partition', 'from offset', 'to offset', report.dryRun ? 'would replay' : 'replayed'], rows) : [];
+  const n = report.replayed;
+  const target = report.shadowPrefix !== undefined ? `the shadow of ${report.agent} (prefix ${report.shadowPrefix})` : report.agent;
+  lines.push(
+    `${report.dryRun ? 'dry run: ' : ''}${n} record${n === 1 ? '' : 's'} of ${report.topic} from ${report.since} to ${report.until ?? 'its end'} ` +
+      `${report.dryRun ? 'would be replayed' : 'replayed'} into ${target} through ${report.into}` +
+      (report.read !== n ? ` (${report.read} read)` : ''),
+  );
+  if (!report.dryRun && n > 0 && report.shadowPrefix === undefined) lines.push(`${report.agent} skips the events its dedup window already saw`);
   return lines;
 }

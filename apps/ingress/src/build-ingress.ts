@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createKafka, kafkaConnectionFromEnv, ProducerPool, provisionTopics } from '@app/kafka';
-import { createRegistry, type EnvReader, type JsonLogger } from '@app/common';
+import { createRegistry, tracingFromEnv, type EnvReader, type JsonLogger } from '@app/common';
 import { extraTopics, loadProviders, type Provider } from '@app/webhooks';
 import { IngressMetrics } from './metrics';
 import { providerTopicSpec, topicSpecs, type TopicSpec } from '@app/contracts';
@@ -40,10 +40,16 @@ export async function buildIngress(env: EnvReader, logger: JsonLogger, extraSpec
     },
   });
   await producer.connect();
+  // OTLP spans when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise no OpenTelemetry module is loaded.
+  const tracing = tracingFromEnv('ingress');
+  if (tracing.enabled) logger.info('tracing: exporting spans over OTLP', { endpoint: env.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? env.raw('OTEL_EXPORTER_OTLP_ENDPOINT') });
   const app = await createIngressApp(
-    { providers, producer, logger, registry, metrics, topicPrefix: conn.topicPrefix },
+    { providers, producer, logger, registry, metrics, topicPrefix: conn.topicPrefix, tracing },
     { bodyLimitBytes: config.bodyLimitBytes, trustedProxies: config.trustedProxies },
   );
-  app.getHttpAdapter().getInstance().addHook('onClose', async () => producer.disconnect());
+  app.getHttpAdapter().getInstance().addHook('onClose', async () => {
+    await producer.disconnect();
+    await tracing.shutdown();
+  });
   return { app, producer, config, providers, topicPrefix: conn.topicPrefix };
 }

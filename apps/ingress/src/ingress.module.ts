@@ -1,11 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { IngressMetrics } from './metrics';
-import { JsonLogger } from '@app/common';
+import { JsonLogger, NO_TRACING, type Tracing } from '@app/common';
 import { WebhookIngest, type Provider } from '@app/webhooks';
 import { type ProducerPort } from '@app/kafka';
 import { HealthController } from './health/health.controller';
-import { METRICS_REGISTRY, PRODUCER } from './tokens';
+import { METRICS_REGISTRY, PRODUCER, TRACING } from './tokens';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
 export interface IngressDeps {
@@ -15,6 +15,8 @@ export interface IngressDeps {
   registry: Registry;
   metrics: IngressMetrics;
   topicPrefix: string;
+  /** Spans of each request (NO_TRACING when OTEL_EXPORTER_OTLP_ENDPOINT is unset). */
+  tracing?: Tracing;
 }
 
 @Module({})
@@ -28,7 +30,8 @@ export class IngressModule {
         { provide: PRODUCER, useValue: deps.producer },
         { provide: METRICS_REGISTRY, useValue: deps.registry },
         { provide: IngressMetrics, useValue: deps.metrics },
-        { provide: WebhookIngest, useFactory: () => new WebhookIngest(deps.providers, deps.producer, deps.topicPrefix) },
+        { provide: TRACING, useValue: deps.tracing ?? NO_TRACING },
+        { provide: WebhookIngest, useFactory: () => new WebhookIngest(deps.providers, deps.producer, deps.topicPrefix, Date.now, deps.tracing ?? NO_TRACING) },
       ],
     };
   }

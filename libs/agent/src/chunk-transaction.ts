@@ -4,6 +4,7 @@
  * next offset of each input topic commit together. The task's in-memory stores change only after the
  * commit; if anything fails, nothing was written and the caller rebuilds the task and re-reads the records.
  */
+import { NO_TRACING, type Tracing } from '@app/common';
 import { physicalTopic } from '@app/contracts';
 import type { OutboundRecord } from '@app/kafka';
 import { ChunkStopped, type ChunkOutcome, type InputRecord } from './processor';
@@ -37,6 +38,7 @@ export async function runChunkTransaction(
   processor: ChunkProcessorPort,
   topicPrefix: string,
   now: () => number = Date.now,
+  tracing: Tracing = NO_TRACING,
 ): Promise<ChunkResult> {
   if (task.closed) throw new ChunkStopped();
   // The next offset to read, per input topic of the chunk (a task reads partition p of each input).
@@ -47,10 +49,28 @@ export async function runChunkTransaction(
   const outcome = await processor.process(records, overlay, () => task.closed);
   const at = now();
   const t0 = process.hrtime.bigint();
-  await task.transact(
-    [...outcome.messages, ...task.changelogRecords(overlay, at)],
-    [...next].map(([t, offset]) => ({ topic: physicalTopic(topicPrefix, t), partition: task.partition, offset: offset.toString() })),
+  const outputs = [...outcome.messages, ...task.changelogRecords(overlay, at)];
+  // One commit span per traced handler run, its child: the transaction that made its follow-ups visible.
+  const traced = tracing.enabled ? (outcome.traced ?? []) : [];
+  const commits = traced.map((t) =>
+    tracing.start('transaction commit', {
+      parent: t.handler,
+      attributes: { 'messaging.destination.partition.id': String(task.partition), 'hookline.transaction.input_records': records.length, 'hookline.transaction.output_records': outputs.length },
+    }),
   );
+  try {
+    await task.transact(
+      outputs,
+      [...next].map(([t, offset]) => ({ topic: physicalTopic(topicPrefix, t), partition: task.partition, offset: offset.toString() })),
+    );
+  } catch (e) {
+    for (const span of [...commits, ...traced.flatMap((t) => t.publishes)]) {
+      span.fail(e);
+      span.end();
+    }
+    throw e;
+  }
+  for (const span of [...commits, ...traced.flatMap((t) => t.publishes)]) span.end();
   const transactionSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   overlay.commit(at);
   task.pruneIfDue(at);

@@ -1,5 +1,5 @@
 import { contractFor, physicalTopic, validateAs } from '@app/contracts';
-import { childTraceparent, type CloudEvent, type JsonLogger, toKafkaMessage } from '@app/common';
+import { childTraceparent, type CloudEvent, type JsonLogger, type Span, toKafkaMessage, type Tracing } from '@app/common';
 import type { OutboundRecord } from '@app/kafka';
 import { followUpId } from './ids';
 import type { ChunkOverlay } from './stores';
@@ -13,9 +13,17 @@ export interface RunSource {
   offset: string;
 }
 
+/** With tracing on: the handler's span, and how to start the spans of its follow-ups. */
+export interface RunTrace {
+  tracing: Tracing;
+  handler: Span;
+}
+
 /** One attempt of a handler: buffers its follow-ups and state writes until it succeeds. */
 export class HandlerRun {
   private readonly published: OutboundRecord[] = [];
+  /** PRODUCER spans of the follow-ups, ended when their transaction commits (or the attempt fails). */
+  readonly publishSpans: Span[] = [];
   private readonly purposes = new Set<string>();
   private readonly writes = new Map<string, unknown>();
   readonly context: AgentContext;
@@ -30,6 +38,7 @@ export class HandlerRun {
     logger: JsonLogger,
     attempt: number,
     nowMs: number,
+    trace?: RunTrace,
   ) {
     const read = (k: string) => (this.writes.has(k) ? this.writes.get(k) : overlay.get(k));
     this.context = {
@@ -63,12 +72,23 @@ export class HandlerRun {
           time: new Date(nowMs).toISOString(),
           subject: options.subject ?? event.subject,
           data,
-          extensions: { causationid: event.id, traceparent: childTraceparent(event.extensions.traceparent) },
+          extensions: { causationid: event.id, traceparent: trace ? this.publishSpan(trace, physicalTopic(prefix, topic), id, type) : childTraceparent(event.extensions.traceparent) },
         };
         this.published.push({ topic: physicalTopic(prefix, topic), message: toKafkaMessage(followUp, options.key ?? key) });
         return id;
       },
     };
+  }
+
+  /** A follow-up's PRODUCER span, a child of the handler's span: the follow-up carries its traceparent. */
+  private publishSpan(trace: RunTrace, topic: string, id: string, type: string): string {
+    const span = trace.tracing.start(`send ${topic}`, {
+      parent: trace.handler.traceparent,
+      kind: 'producer',
+      attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.destination.name': topic, 'cloudevents.event_id': id, 'cloudevents.event_type': type },
+    });
+    this.publishSpans.push(span);
+    return span.traceparent;
   }
 
   applyTo(overlay: ChunkOverlay, messages: OutboundRecord[]): void {

@@ -18,3 +18,4 @@ export * from './nest/agent-app';
 // that an agent depends on @app/agent and @app/contracts only.
 export { ConfigError, EnvReader, JsonLogger } from '@app/common';
 export * from './redrive';
+export * from './replay';

@@ -1,6 +1,6 @@
 import type { IHeaders } from 'kafkajs';
 import { agentTopics, contractFor, physicalTopic, validateAs } from '@app/contracts';
-import { backoffDelay, fromKafkaMessage, headerString, type JsonLogger } from '@app/common';
+import { backoffDelay, fromKafkaMessage, headerString, type JsonLogger, type Span, type Tracing } from '@app/common';
 import type { OutboundRecord } from '@app/kafka';
 import { HandlerRun } from './handler-run';
 import { idDigest } from './ids';
@@ -42,6 +42,15 @@ export interface ChunkOutcome {
   /** Records of parked keys queued behind them on the retry topic. */
   queued: number;
   handlerSeconds: number[];
+  /** With tracing on: the spans of each successful handler run, for the commit span and to end its follow-up spans. */
+  traced?: TracedRun[];
+}
+
+export interface TracedRun {
+  /** Traceparent of the handler's CONSUMER span (ended): the parent of the commit span. */
+  handler: string;
+  /** The follow-ups' PRODUCER spans, still open: they end when the transaction commits. */
+  publishes: Span[];
 }
 
 export interface ProcessorOptions {
@@ -51,6 +60,8 @@ export interface ProcessorOptions {
   /** Handler attempts running at once in the process, shared by every task. */
   limiter: Limiter;
   now?: () => number;
+  /** Spans per handler run and per follow-up; NO_TRACING (or unset) costs nothing. */
+  tracing?: Tracing;
 }
 
 /** The task was revoked or closed while its chunk ran: the rest of the chunk is not started. */
@@ -95,7 +106,7 @@ export class ChunkProcessor {
   }
 
   async process(records: InputRecord[], overlay: ChunkOverlay, stopped: () => boolean = () => false): Promise<ChunkOutcome> {
-    const out: ChunkOutcome = { messages: [], processed: 0, duplicates: 0, deadLettered: 0, retries: 0, queued: 0, handlerSeconds: [] };
+    const out: ChunkOutcome = { messages: [], processed: 0, duplicates: 0, deadLettered: 0, retries: 0, queued: 0, handlerSeconds: [], traced: [] };
     // One lane per key, in offset order; lanes run concurrently. Each lane's output is kept apart and
     // appended in lane order, so the records a chunk writes do not depend on timing.
     const lanes = new Map<string, InputRecord[]>();
@@ -132,8 +143,9 @@ export class ChunkProcessor {
     const fromRetry = rec.topic === this.retryLogical;
     const info = readRetryInfo(rec.headers);
     const retry: RetryInfo = fromRetry ? info : { attempts: 0, dueMs: 0, history: [], redrive: info.redrive };
-    // A record an operator redrove was not counted when its key was parked, so reading it uncounts nothing.
-    const counted = fromRetry && !(info.redrive > 0 && headerString(rec.headers, RETRY_HEADERS.attempts) === undefined);
+    // Only records the runtime scheduled (they carry an attempt count) were counted when their key was
+    // parked; one an operator redrove or replayed was not, so reading it back uncounts nothing.
+    const counted = fromRetry && headerString(rec.headers, RETRY_HEADERS.attempts) !== undefined;
     const topic = (fromRetry ? retry.originTopic : rec.topic) ?? rec.topic;
     if (fromRetry) {
       // A retry record is consumed once: its parked-key bookkeeping must not run twice. A new owner can
@@ -200,7 +212,19 @@ export class ChunkProcessor {
     }
 
     const attempt = retry.attempts + 1;
-    const run = new HandlerRun(this.agent, this.prefix, { topic, partition: rec.partition, offset: rec.offset }, event, key, overlay, this.logger, attempt, this.now());
+    const span = this.tracing?.enabled ? this.handlerSpan(rec, topic, event.id, event.type, event.extensions.traceparent, attempt, retry.redrive) : undefined;
+    const run = new HandlerRun(
+      this.agent,
+      this.prefix,
+      { topic, partition: rec.partition, offset: rec.offset },
+      event,
+      key,
+      overlay,
+      this.logger,
+      attempt,
+      this.now(),
+      span && this.tracing ? { tracing: this.tracing, handler: span } : undefined,
+    );
     const t0 = process.hrtime.bigint();
     try {
       await this.options.limiter.run(() => this.withTimeout(handler(payload, run.context)));
@@ -209,8 +233,23 @@ export class ChunkProcessor {
       overlay.ids.add(digest);
       out.processed++;
       if (isHead) this.release(key, overlay);
+      if (span) {
+        span.setAttributes({ 'hookline.outcome': 'processed', 'hookline.follow_ups': run.publishSpans.length });
+        span.end();
+        (out.traced ??= []).push({ handler: span.traceparent, publishes: run.publishSpans });
+      }
     } catch (err) {
       out.handlerSeconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
+      if (span) {
+        span.fail(err);
+        span.end();
+        // The attempt's follow-ups are dropped: never written.
+        for (const p of run.publishSpans) {
+          p.setAttributes({ 'hookline.outcome': 'discarded' });
+          p.fail(new Error('handler attempt failed; follow-up not written'));
+          p.end();
+        }
+      }
       const message = err instanceof Error ? err.message : String(err);
       const history = [...retry.history, failedAttempt(attempt, this.now(), message)];
       if (isDeadLetter(err) || attempt >= this.options.retry.maxAttempts) {
@@ -225,6 +264,32 @@ export class ChunkProcessor {
       this.schedule(rec, topic, key, overlay, messages, { ...retry, seq: undefined, attempts: attempt, history, dueMs: this.now() + delay }, { head: event.id });
       out.retries++;
     }
+  }
+
+  private get tracing(): Tracing | undefined {
+    return this.options.tracing;
+  }
+
+  /** The handler attempt's CONSUMER span, a child of the record's ce_traceparent (the span that produced it). */
+  private handlerSpan(rec: InputRecord, topic: string, id: string, type: string, traceparent: string | undefined, attempt: number, redrive: number): Span | undefined {
+    return this.tracing?.start(`process ${physicalTopic(this.prefix, topic)}`, {
+      parent: traceparent,
+      kind: 'consumer',
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': physicalTopic(this.prefix, topic),
+        'messaging.destination.partition.id': String(rec.partition),
+        'messaging.kafka.offset': Number(rec.offset),
+        'messaging.consumer.group.name': physicalTopic(this.prefix, this.agent),
+        'cloudevents.event_id': id,
+        'cloudevents.event_type': type,
+        'hookline.agent': this.agent,
+        'hookline.attempt': attempt,
+        'hookline.read_from': rec.topic,
+        'hookline.redrive': redrive > 0 ? redrive : undefined,
+      },
+    });
   }
 
   private withTimeout(work: Promise<unknown>): Promise<unknown> {

@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
-import { backoffDelay, sleep, type JsonLogger } from '@app/common';
+import { backoffDelay, NO_TRACING, sleep, type JsonLogger, type Tracing } from '@app/common';
 import { agentTopics, physicalTopic } from '@app/contracts';
 import { CoPartitionedAssigner } from './copartitioned-assigner';
 import type { AgentMetrics } from './metrics';
@@ -21,9 +21,12 @@ export interface HandlerSource {
 export interface AgentRuntimeDeps {
   kafka: Kafka;
   options: AgentOptions;
+  /** The prefix of every topic, group and transactional id (KAFKA_TOPIC_PREFIX, then a shadow's prefix). */
   topicPrefix: string;
   logger: JsonLogger;
   metrics: AgentMetrics;
+  /** Spans of handlers, commits and follow-ups (tracingFromEnv); NO_TRACING when unset. */
+  tracing?: Tracing;
   /** Called once when the agent reaches a state it cannot leave by itself (the process should exit). */
   onFatal?: (failure: AgentFailure) => void;
 }
@@ -102,7 +105,7 @@ export class AgentRuntime {
       options.name,
       topicPrefix,
       (t) => this.source.handlerFor(t),
-      { retry: options.retry, handlerTimeoutMs: options.handlerTimeoutMs, limiter: new Limiter(options.maxInFlight) },
+      { retry: options.retry, handlerTimeoutMs: options.handlerTimeoutMs, limiter: new Limiter(options.maxInFlight), tracing: deps.tracing ?? NO_TRACING },
       logger,
     );
   }
@@ -142,7 +145,7 @@ export class AgentRuntime {
     if (inputs.length === 0) throw new Error(`agent ${options.name} has no @EventPattern handlers`);
     await this.startConsumer(inputs);
     this.running = true;
-    logger.info('agent consuming', { agent: options.name, inputs, group: this.group });
+    logger.info('agent consuming', { agent: options.name, inputs, group: this.group, ...(options.shadowPrefix !== undefined ? { shadowPrefix: options.shadowPrefix, reads: this.retryTopic.physical } : {}) });
   }
 
   private restarting = false;
@@ -244,7 +247,9 @@ export class AgentRuntime {
       metrics.lag.set({ topic: payload.topic.slice(topicPrefix.length), partition: String(payload.partition) }, Number(payload.offsetLag));
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [...inputs.map((t) => physicalTopic(topicPrefix, t)), this.retryTopic.physical], fromBeginning: true });
+    // A shadow instance is fed through its retry topic only (a replay); it never reads live traffic.
+    const reads = options.shadowPrefix === undefined ? inputs.map((t) => physicalTopic(topicPrefix, t)) : [];
+    await consumer.subscribe({ topics: [...reads, this.retryTopic.physical], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -363,7 +368,7 @@ export class AgentRuntime {
         const records = task.inbox.splice(0, options.maxRecordsPerTransaction);
         task.notify();
         try {
-          const done = await task.exclusive(() => runChunkTransaction(task, records, this.processor, topicPrefix));
+          const done = await task.exclusive(() => runChunkTransaction(task, records, this.processor, topicPrefix, Date.now, this.deps.tracing ?? NO_TRACING));
           metrics.transactionSeconds.observe(done.transactionSeconds);
           metrics.transactionRecords.observe(records.length);
           metrics.processed.inc(done.outcome.processed);
@@ -453,5 +458,6 @@ export class AgentRuntime {
     await this.consumer?.disconnect().catch(() => undefined);
     await Promise.all([...this.tasks.values()].map((t) => t.close()));
     this.tasks.clear();
+    await this.deps.tracing?.shutdown().catch(() => undefined);
   }
 }

@@ -53,4 +53,10 @@ export interface AgentOptions {
   /** An attempt still running after this long counts as a failed attempt. */
   handlerTimeoutMs: number;
   sessionTimeoutMs: number;
+  /**
+   * Set for a shadow instance (AGENT_SHADOW_PREFIX): the runtime's topic prefix then already ends with it,
+   * and the instance reads only its own retry topic (what `hookline replay --shadow` feeds it), never the
+   * real input topics.
+   */
+  shadowPrefix?: string;
 }

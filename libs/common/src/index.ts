@@ -10,4 +10,5 @@ export * from './errors/catalogue';
 export * from './errors/describe';
 export * from './envelope/cloudevent';
 export * from './observability/metrics';
+export * from './observability/tracing';
 export * from './retry/backoff';

@@ -15,6 +15,14 @@ export interface ReadResult {
   unfinished: string[];
 }
 
+/** A part of one partition to read: offsets from `start` (inclusive) to `end` (exclusive). */
+export interface OffsetRange {
+  topic: string;
+  partition: number;
+  start: string;
+  end: string;
+}
+
 export interface ReadOptions {
   deadlineMs: number;
   groupId: string;
@@ -24,11 +32,17 @@ export interface ReadOptions {
    * not records: transaction markers take offsets too, so a transactional topic gives somewhat fewer.
    */
   lastPerPartition?: number;
+  /**
+   * Read only these ranges (a partition not listed is not read) instead of every partition from its
+   * beginning to its end offset at call time. The start offsets are committed for `groupId` before it
+   * joins, so `groupId` must be a group of this read alone.
+   */
+  ranges?: OffsetRange[];
 }
 
 /**
- * Reads `topics` (physical names) from the beginning (or the last `lastPerPartition` offsets) to their end
- * offsets at call time, read_committed, and hands each record to `onRecord`. Ends when every partition is
+ * Reads `topics` (physical names) from the beginning (or the last `lastPerPartition` offsets, or only the
+ * given offset `ranges`) to their end offsets at call time, read_committed, and hands each record to `onRecord`. Ends when every partition is
  * read to its end, or at the deadline.
  */
 export async function readToEnd(
@@ -43,17 +57,34 @@ export async function readToEnd(
   const starts = new Map<string, bigint>();
   let total = 0n;
   try {
-    for (const topic of topics) {
-      for (const o of await admin.fetchTopicOffsets(topic)) {
-        const high = BigInt(o.high);
-        let low = BigInt(o.low);
-        if (options.lastPerPartition !== undefined && high - BigInt(options.lastPerPartition) > low) {
-          low = high - BigInt(options.lastPerPartition);
-          starts.set(`${topic}/${o.partition}`, low);
+    if (options.ranges) {
+      const commits = new Map<string, { partition: number; offset: string }[]>();
+      for (const r of options.ranges) {
+        if (!topics.includes(r.topic)) continue;
+        const start = BigInt(r.start);
+        const end = BigInt(r.end);
+        if (end > start) {
+          ends.set(`${r.topic}/${r.partition}`, end);
+          starts.set(`${r.topic}/${r.partition}`, start);
+          total += end - start;
         }
-        if (high > low) {
-          ends.set(`${topic}/${o.partition}`, high);
-          total += high - low;
+        // An empty range's partition starts at its end too, so nothing of it is fetched.
+        commits.set(r.topic, [...(commits.get(r.topic) ?? []), { partition: r.partition, offset: r.start }]);
+      }
+      for (const [topic, partitions] of commits) await admin.setOffsets({ groupId: options.groupId, topic, partitions });
+    } else {
+      for (const topic of topics) {
+        for (const o of await admin.fetchTopicOffsets(topic)) {
+          const high = BigInt(o.high);
+          let low = BigInt(o.low);
+          if (options.lastPerPartition !== undefined && high - BigInt(options.lastPerPartition) > low) {
+            low = high - BigInt(options.lastPerPartition);
+            starts.set(`${topic}/${o.partition}`, low);
+          }
+          if (high > low) {
+            ends.set(`${topic}/${o.partition}`, high);
+            total += high - low;
+          }
         }
       }
     }
@@ -93,7 +124,9 @@ export async function readToEnd(
         eachBatch: async ({ batch }) => {
           const topic = batch.topic;
           if (!subscribed.has(topic)) return;
-          const end = ends.get(`${topic}/${batch.partition}`) ?? 0n;
+          const end = ends.get(`${topic}/${batch.partition}`);
+          // A partition with nothing to read (outside the ranges, or empty) is assigned all the same.
+          if (end === undefined) return;
           const start = starts.get(`${topic}/${batch.partition}`) ?? 0n;
           for (const m of batch.messages) {
             const offset = BigInt(m.offset);
@@ -110,7 +143,7 @@ export async function readToEnd(
         finish?.();
       });
     // run() creates the consumer group before its first await, so seeks can be given right away.
-    for (const [key, offset] of starts) {
+    for (const [key, offset] of options.ranges ? [] : starts) {
       const at = key.lastIndexOf('/');
       if (subscribed.has(key.slice(0, at))) consumer.seek({ topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset: offset.toString() });
     }

@@ -1,6 +1,6 @@
 import type { ClassConstructor } from 'class-transformer';
 import { contractFor, physicalTopic, Topics, validateAs, type Validated } from '@app/contracts';
-import { AppError, childTraceparent, type CloudEvent, type ErrorCode, toKafkaMessage } from '@app/common';
+import { AppError, childTraceparent, type CloudEvent, type ErrorCode, NO_TRACING, toKafkaMessage, type Tracing } from '@app/common';
 import type { OutboundRecord } from '@app/kafka';
 import type { Headers, VerifyFailure } from './signatures';
 import { contentId, extract, keptHeaders, matchEvent, safeText } from './extract';
@@ -13,6 +13,11 @@ export interface IngestCommand {
   /** Lower-case names; a string[] means the header was sent more than once. */
   headers: Headers;
   clientIp: string;
+  /**
+   * With tracing on: the traceparent of the request's span; the ingest's spans (verification, produce)
+   * are its children, and the record carries the produce span's traceparent.
+   */
+  parentSpan?: string;
 }
 
 export type IngestOutcome =
@@ -58,6 +63,7 @@ export class WebhookIngest {
     private readonly writer: RecordWriter,
     private readonly topicPrefix = '',
     private readonly now: () => number = Date.now,
+    private readonly tracing: Tracing = NO_TRACING,
   ) {}
 
   knows(name: string): boolean {
@@ -84,7 +90,13 @@ export class WebhookIngest {
     const contentType = cmd.headers['content-type'];
     if (typeof contentType !== 'string' || !JSON_TYPE.test(contentType)) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
     const receivedAt = this.now();
+    const verifySpan = this.tracing.enabled ? this.tracing.start('webhook verify', { parent: cmd.parentSpan, attributes: { 'hookline.provider': p.name } }) : undefined;
     const verdict = p.verifier.verify({ rawBody: cmd.rawBody, headers: cmd.headers, nowMs: receivedAt });
+    if (verifySpan) {
+      verifySpan.setAttributes({ 'hookline.verification': verdict.ok ? 'ok' : verdict.reason });
+      if (!verdict.ok) verifySpan.fail(new Error(`signature verification failed: ${verdict.reason}`));
+      verifySpan.end();
+    }
     if (!verdict.ok) throw new VerificationError(FAILURE_CODES[verdict.reason], verdict.reason);
 
     let text: string;
@@ -125,7 +137,7 @@ export class WebhookIngest {
         // recursive): keep the exact text instead, so the authentic request is still stored, not a 500.
         message = toKafkaMessage({ ...base, type: quarantineType, data: { ...data, body: null, bodyText: text } }, id);
       }
-      await this.write(Topics.WebhooksQuarantine, message);
+      await this.write(Topics.WebhooksQuarantine, message, cmd.parentSpan);
       return { kind: 'quarantined', id, reason };
     };
 
@@ -139,7 +151,7 @@ export class WebhookIngest {
       const event: CloudEvent = { ...base, type, data: null };
       const message = toKafkaMessage(event, id);
       message.value = cmd.rawBody;
-      await this.write(mapping.topic, message);
+      await this.write(mapping.topic, message, cmd.parentSpan);
       return { kind: 'accepted', id, topic: mapping.topic };
     }
 
@@ -161,12 +173,39 @@ export class WebhookIngest {
     const causationId = safeText(normalized.causationId);
     const extensions = causationId ? { ...base.extensions, causationid: causationId } : base.extensions;
     const event: CloudEvent = { ...base, extensions, type, subject: safeText(normalized.subject), data };
-    await this.write(mapping.topic, toKafkaMessage(event, normalized.key));
+    await this.write(mapping.topic, toKafkaMessage(event, normalized.key), cmd.parentSpan);
     return { kind: 'accepted', id, topic: mapping.topic };
   }
 
-  private write(topic: string, message: OutboundRecord['message']): Promise<void> {
-    return this.writer.send({ topic: physicalTopic(this.topicPrefix, topic), message });
+  private write(topic: string, message: OutboundRecord['message'], parentSpan?: string): Promise<void> {
+    const physical = physicalTopic(this.topicPrefix, topic);
+    if (!this.tracing.enabled) return this.writer.send({ topic: physical, message });
+    return this.tracedWrite(physical, message, parentSpan);
+  }
+
+  /** The produce as a PRODUCER span; the record carries that span's traceparent (ce_traceparent). */
+  private async tracedWrite(topic: string, message: OutboundRecord['message'], parentSpan?: string): Promise<void> {
+    const headers = message.headers ?? {};
+    const span = this.tracing.start(`send ${topic}`, {
+      parent: parentSpan,
+      kind: 'producer',
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': topic,
+        'cloudevents.event_id': typeof headers.ce_id === 'string' ? headers.ce_id : undefined,
+        'cloudevents.event_type': typeof headers.ce_type === 'string' ? headers.ce_type : undefined,
+      },
+    });
+    message.headers = { ...headers, ce_traceparent: span.traceparent };
+    try {
+      await this.writer.send({ topic, message });
+    } catch (e) {
+      span.fail(e);
+      throw e;
+    } finally {
+      span.end();
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { ChunkOverlay, ChunkStopped, DedupStore, ParkedStore, runChunkTransaction, StateStore, type ChunkOutcome, type ChunkTask, type InputRecord } from '@app/agent';
 import type { OutboundRecord } from '@app/kafka';
+import type { Span, SpanStart, Tracing } from '@app/common';
 
 /** The work of one transaction, with a fake task and processor: what is committed, and what is not. */
 const rec = (topic: string, offset: number): InputRecord => ({ topic, partition: 3, offset: String(offset), key: Buffer.from('k'), value: Buffer.from('{}') });
@@ -73,5 +74,46 @@ describe('runChunkTransaction', () => {
     await expect(runChunkTransaction(task, [rec('leads.created', 1)], processor, 'p.')).rejects.toBeInstanceOf(ChunkStopped);
     expect(processor.calls).toBe(0);
     expect(task.transactions).toHaveLength(0);
+  });
+
+  describe('with tracing', () => {
+    /** A Tracing that records what it was asked for. */
+    class RecordingTracing implements Tracing {
+      readonly enabled = true;
+      spans: { name: string; options: SpanStart; traceparent: string; failed?: string; ended: boolean }[] = [];
+      start(name: string, options: SpanStart = {}): Span {
+        const entry = { name, options, traceparent: `00-${'a'.repeat(32)}-${String(this.spans.length + 1).padStart(16, '0')}-01`, ended: false } as RecordingTracing['spans'][number];
+        this.spans.push(entry);
+        return {
+          traceparent: entry.traceparent,
+          setAttributes: () => undefined,
+          fail: (e: unknown) => void (entry.failed = e instanceof Error ? e.message : String(e)),
+          end: () => void (entry.ended = true),
+        };
+      }
+      shutdown = () => Promise.resolve();
+    }
+    const handlerSpan = '00-' + 'a'.repeat(32) + '-' + 'b'.repeat(16) + '-01';
+
+    it.each([
+      ['commits', undefined, undefined],
+      ['aborts', new Error('fenced'), 'fenced'],
+    ])('%s: one commit span per traced handler run, its child, and the follow-up spans end with it', async (_what, failWith, failed) => {
+      const tracing = new RecordingTracing();
+      const publish = tracing.start('send p.out', { parent: handlerSpan, kind: 'producer' });
+      const traced = { ...processor, process: async (r: InputRecord[], o: ChunkOverlay) => ({ ...(await processor.process(r, o)), traced: [{ handler: handlerSpan, publishes: [publish] }] }) };
+      const task = new FakeTask();
+      task.failWith = failWith;
+      const run = runChunkTransaction(task, [rec('leads.created', 1), rec('leads.created', 2)], traced, 'p.', Date.now, tracing);
+      if (failWith) await expect(run).rejects.toThrow('fenced');
+      else await run;
+      const commit = tracing.spans.find((x) => x.name === 'transaction commit');
+      expect(commit?.options.parent).toBe(handlerSpan);
+      expect(commit?.options.attributes).toEqual({ 'messaging.destination.partition.id': '3', 'hookline.transaction.input_records': 2, 'hookline.transaction.output_records': 4 });
+      expect(tracing.spans.map((x) => [x.name, x.ended, x.failed])).toEqual([
+        ['send p.out', true, failed],
+        ['transaction commit', true, failed],
+      ]);
+    });
   });
 });

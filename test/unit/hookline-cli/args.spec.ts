@@ -1,4 +1,4 @@
-import { DEFAULT_TRACE_TIMEOUT_SECONDS, DLQ_LIST_USAGE, DLQ_REDRIVE_USAGE, DLQ_SHOW_USAGE, DLQ_USAGE, EVENTS_USAGE, parseArgs, TAIL_USAGE, TRACE_USAGE, UsageError, USAGE } from '../../../tools/hookline/args';
+import { DEFAULT_REPLAY_TIMEOUT_SECONDS, DEFAULT_TRACE_TIMEOUT_SECONDS, REPLAY_USAGE, DLQ_LIST_USAGE, DLQ_REDRIVE_USAGE, DLQ_SHOW_USAGE, DLQ_USAGE, EVENTS_USAGE, parseArgs, TAIL_USAGE, TRACE_USAGE, UsageError, USAGE } from '../../../tools/hookline/args';
 
 const KNOWN_TOPICS =
   'leads.created, orders.placed, shipments.updated, webhooks.github, webhooks.stripe, webhooks.slack, webhooks.quarantine, leads.qualified, leads.disqualified, emails.requested, invoices.requested, orders.status-changed';
@@ -52,7 +52,7 @@ describe('hookline CLI arguments', () => {
   });
 
   it.each([
-    [['tail'], 'unknown command "tail": events tail, events trace, dlq list, dlq show, dlq redrive or new agent'],
+    [['tail'], 'unknown command "tail": events tail, events trace, dlq list, dlq show, dlq redrive, replay or new agent'],
     [['events', 'follow'], 'unknown command "events follow": events tail or events trace'],
     [['dlq', 'purge', 'lead-agent'], 'unknown command "dlq purge": dlq list, dlq show or dlq redrive'],
     [['events', 'tail'], `missing <topic>: one or more of ${KNOWN_TOPICS}`],
@@ -85,5 +85,42 @@ describe('hookline CLI arguments', () => {
     [['dlq', 'redrive', '--all'], "missing <agent>: the agent's name, such as lead-agent"],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(new UsageError(message));
+  });
+
+  describe('replay', () => {
+    const now = Date.parse('2026-03-02T12:00:00.000Z');
+    const base = { topic: 'leads.created', agent: 'lead-agent', dryRun: false, json: false, timeoutSeconds: DEFAULT_REPLAY_TIMEOUT_SECONDS };
+    it.each([
+      [['replay', '--help'], { kind: 'help', text: REPLAY_USAGE }],
+      [['replay', 'leads.created', '--since', '2h', '--into', 'lead-agent'], { kind: 'replay', options: { ...base, sinceMs: now - 2 * 3_600_000 } }],
+      [
+        ['replay', 'orders.placed', '--since=2026-03-01T00:00:00Z', '--until', '2026-03-02', '--key', 'ord-1', '--into', 'fulfillment-agent', '--shadow', '--dry-run', '--json', '--timeout', '30'],
+        {
+          kind: 'replay',
+          options: { ...base, topic: 'orders.placed', agent: 'fulfillment-agent', sinceMs: Date.parse('2026-03-01T00:00:00Z'), untilMs: Date.parse('2026-03-02T00:00:00Z'), key: 'ord-1', shadowPrefix: 'shadow.', dryRun: true, json: true, timeoutSeconds: 30 },
+        },
+      ],
+      [['replay', 'leads.created', '--since', '90s', '--until', '500ms', '--into', 'lead-agent', '--shadow-prefix', 'try-v2-'], { kind: 'replay', options: { ...base, sinceMs: now - 90_000, untilMs: now - 500, shadowPrefix: 'try-v2-' } }],
+      [['replay', 'leads.created', '--since', '7d', '--into', 'lead-agent'], { kind: 'replay', options: { ...base, sinceMs: now - 7 * 86_400_000 } }],
+    ])('parses %j', (argv, command) => {
+      expect(parseArgs(argv, now)).toEqual(command);
+    });
+
+    it.each([
+      [['replay'], 'missing <topic>: one of ' + KNOWN_TOPICS],
+      [['replay', 'leads.created', '--into', 'lead-agent'], 'missing --since <duration|time>: where the range starts'],
+      [['replay', 'leads.created', '--since', '1h'], 'missing --into <agent>: the agent to feed'],
+      [['replay', 'leads.created', '--since', '5x', '--into', 'lead-agent'], '--since must be a duration back from now (90s, 15m, 2h, 7d) or a time (2026-03-02T09:00:00Z), got "5x"'],
+      [['replay', 'leads.created', '--since', 'yesterday', '--into', 'lead-agent'], '--since must be a duration back from now (90s, 15m, 2h, 7d) or a time (2026-03-02T09:00:00Z), got "yesterday"'],
+      [['replay', 'leads.created', '--since', '2026-13-45', '--into', 'lead-agent'], '--since must be a duration back from now (90s, 15m, 2h, 7d) or a time (2026-03-02T09:00:00Z), got "2026-13-45"'],
+      [['replay', 'leads.created', '--since', '2027-01-01', '--into', 'lead-agent'], '--since is in the future (2027-01-01T00:00:00.000Z)'],
+      [['replay', 'leads.created', '--since', '1h', '--until', '2h', '--into', 'lead-agent'], '--until (2026-03-02T10:00:00.000Z) must be after --since (2026-03-02T11:00:00.000Z)'],
+      [['replay', 'leads.created', '--since', '1h', '--into', 'Lead_Agent'], 'agent name must be lower-case kebab-case (like lead-agent), got "Lead_Agent"'],
+      [['replay', 'leads', '--since', '1h', '--into', 'lead-agent'], `unknown topic "leads" (known: ${KNOWN_TOPICS}; or webhooks.<provider>, <agent>.dlq, <agent>.retry)`],
+      [['replay', 'leads.created', '--since', '1h', '--into', 'lead-agent', '--shadow-prefix', 'shadow'], '--shadow-prefix must be letters, digits, \'.\', \'_\' or \'-\' ending in \'.\' or \'-\' (like "shadow."), got "shadow"'],
+      [['replay', 'leads.created', 'orders.placed', '--since', '1h', '--into', 'lead-agent'], 'unexpected argument "orders.placed"'],
+    ])('refuses %j', (argv, message) => {
+      expect(() => parseArgs(argv, now)).toThrow(new UsageError(message));
+    });
   });
 });

@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetter } from '@app/agent';
 import { toKafkaMessage } from '@app/common';
 import { main, type Io } from '../../../tools/hookline/cli';
-import { dlqListText, dlqShowText, formatDelay, redriveText, retryHistoryLines, table, tailJson, tailLine, traceText } from '../../../tools/hookline/format';
+import { dlqListText, dlqShowText, formatDelay, progressBar, redriveText, replayText, retryHistoryLines, table, tailJson, tailLine, traceText } from '../../../tools/hookline/format';
 import { isConnectionError } from '../../../tools/hookline/kafka';
 import { buildTrace, decodeRecord, previewOf, printable, type EventRecord, type TraceInput } from '@app/kafka';
 
@@ -266,6 +266,54 @@ describe('hookline: dlq output', () => {
     [{ redriven: [], notFound: [], dryRun: false }, ['0 events redriven']],
   ])('reports a redrive %j', (report, lines) => {
     expect(redriveText(report, 'lead-agent')).toEqual(lines);
+  });
+
+  it.each([
+    [0, 200, '[--------------------]   0%'],
+    [50, 200, '[#####---------------]  25%'],
+    [199, 200, '[####################]  99%'],
+    [250, 200, '[####################] 100%'],
+    [0, 0, '[####################] 100%'],
+  ])('draws a progress bar for %d of %d', (done, total, bar) => {
+    expect(progressBar(done, total)).toBe(bar);
+  });
+
+  const replay = {
+    topic: 'leads.created',
+    agent: 'lead-agent',
+    into: 'lead-agent.retry',
+    since: '2026-03-02T10:00:00.000Z',
+    read: 5,
+    replayed: 5,
+    partitions: [
+      { partition: 4, from: '10', to: '12', replayed: 2 },
+      { partition: 0, from: '3', to: '6', replayed: 3 },
+      { partition: 1, from: '7', to: '7', replayed: 0 },
+    ],
+    dryRun: false,
+    complete: true,
+  };
+  it.each([
+    [
+      replay,
+      [
+        'partition  from offset  to offset  replayed',
+        '0          3            6          3',
+        '4          10           12         2',
+        '5 records of leads.created from 2026-03-02T10:00:00.000Z to its end replayed into lead-agent through lead-agent.retry',
+        'lead-agent skips the events its dedup window already saw',
+      ],
+    ],
+    [
+      { ...replay, until: '2026-03-02T11:00:00.000Z', replayed: 1, partitions: [{ partition: 0, from: '3', to: '6', replayed: 1 }], shadowPrefix: 'shadow.', into: 'shadow.lead-agent.retry', dryRun: true },
+      [
+        'partition  from offset  to offset  would replay',
+        '0          3            6          1',
+        'dry run: 1 record of leads.created from 2026-03-02T10:00:00.000Z to 2026-03-02T11:00:00.000Z would be replayed into the shadow of lead-agent (prefix shadow.) through shadow.lead-agent.retry (5 read)',
+      ],
+    ],
+  ])('reports a replay %#', (report, lines) => {
+    expect(replayText(report)).toEqual(lines);
   });
 });
 

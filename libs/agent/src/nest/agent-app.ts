@@ -8,7 +8,7 @@ import { AgentMetrics } from '../metrics';
 import type { AgentFailure } from '../runtime';
 import { ExactlyOnceServer } from './transport';
 import type { AgentOptions } from '../types';
-import { createRegistry, EnvReader, JsonLogger, requireNode24 } from '@app/common';
+import { ConfigError, createRegistry, EnvReader, JsonLogger, requireNode24, tracingFromEnv } from '@app/common';
 import { createKafka, type KafkaConnection, kafkaConnectionFromEnv, provisionTopics } from '@app/kafka';
 import { agentTopicList, ENTITY_PARTITIONS, topicSpecs } from '@app/contracts';
 
@@ -90,7 +90,21 @@ export function agentOptionsFromEnv(name: string, env = new EnvReader(), default
     maxInFlight: env.int('AGENT_MAX_IN_FLIGHT', 256, { min: 1, max: 10_000 }),
     handlerTimeoutMs: env.int('HANDLER_TIMEOUT_MS', 30_000, { min: 10, max: 15 * 60_000 }),
     sessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 10_000, { min: 6000, max: 300_000 }),
+    ...shadowFromEnv(env),
   };
+}
+
+/** Letters, digits, '.', '_' and '-', ending in '.' or '-' so that it reads as a prefix of topic names. */
+const SHADOW_PREFIX = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}[.-]$/;
+
+/** AGENT_SHADOW_PREFIX: unset for the agent itself; set, the process is a shadow instance of it. */
+function shadowFromEnv(env: EnvReader): { shadowPrefix?: string } {
+  const prefix = env.optional('AGENT_SHADOW_PREFIX');
+  if (prefix === undefined) return {};
+  if (!SHADOW_PREFIX.test(prefix)) {
+    throw new ConfigError(`AGENT_SHADOW_PREFIX must be letters, digits, '.', '_' or '-' ending in '.' or '-' (like "shadow."), got "${prefix}"`);
+  }
+  return { shadowPrefix: prefix };
 }
 
 export interface AgentAppOptions {
@@ -105,7 +119,9 @@ export interface AgentAppOptions {
  * An agent process: the feature module's @EventPattern handlers on the exactly-once transport, plus a
  * small HTTP server for /health and /metrics. Call listen(port) on the result.
  */
-export async function createAgentApp(feature: Type<unknown>, { options, connection, logger, onFatal }: AgentAppOptions): Promise<INestApplication> {
+export async function createAgentApp(feature: Type<unknown>, { options, connection: given, logger, onFatal }: AgentAppOptions): Promise<INestApplication> {
+  // A shadow instance: every topic, group and transactional id one prefix further down.
+  const connection = options.shadowPrefix === undefined ? given : { ...given, topicPrefix: `${given.topicPrefix}${options.shadowPrefix}` };
   await provisionTopics(connection, [...topicSpecs(), ...agentTopicList(options.name, options.dedupWindowMs)], logger);
   const registry = createRegistry(options.name);
   const server = new ExactlyOnceServer({
@@ -114,6 +130,8 @@ export async function createAgentApp(feature: Type<unknown>, { options, connecti
     topicPrefix: connection.topicPrefix,
     logger,
     metrics: new AgentMetrics(registry),
+    // OTLP spans when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise no OpenTelemetry module is loaded.
+    tracing: tracingFromEnv(options.shadowPrefix === undefined ? options.name : `${options.shadowPrefix}${options.name}`),
     onFatal,
   });
   @Module({ imports: [feature, AgentHealthModule.register(server, registry)] })
