@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeadLetterError, followUpId, type AgentContext } from '@app/agent';
+import { DeadLetterError, type AgentContext } from '@app/agent';
 import { Topics, type Order, type OrderStatus, type ShipmentUpdate } from '@app/contracts';
 import { CARRIER, CARRIER_CALLBACK_URL, type CarrierPort } from '../carrier/carrier.port';
 import { transition, type OrderState } from './order-state';
@@ -17,12 +17,12 @@ export class FulfilOrder {
       ctx.logger.info('order already known; ignoring a second placement', { orderId: order.orderId });
       return;
     }
-    // Keys derived from the event id: a re-run after a crash asks the carrier for the same shipment.
-    const dispatch = await this.carrier.dispatch(
-      { orderId: order.orderId, address: order.shippingAddress, lines: order.lines },
-      followUpId(ctx.event.id, 'carrier-dispatch'),
+    // Effects: once recorded, a retry or a redrive reuses the shipment; before that, a re-run after a
+    // crash sends the same idempotency key, so the carrier answers with the same shipment.
+    const dispatch = await ctx.effect('carrier-dispatch', (key) =>
+      this.carrier.dispatch({ orderId: order.orderId, address: order.shippingAddress, lines: order.lines }, key),
     );
-    await this.carrier.subscribe(dispatch.shipmentId, this.callbackUrl, followUpId(ctx.event.id, 'carrier-subscribe'));
+    await ctx.effect('carrier-subscribe', (key) => this.carrier.subscribe(dispatch.shipmentId, this.callbackUrl, key));
     const state: OrderState = {
       orderId: order.orderId,
       status: 'dispatched',
