@@ -9,16 +9,22 @@ require('./require-node.js'); // first: hookline needs Node.js 24+ (npm run uses
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const native = require('./native-kafka.js');
+const mailpit = require('./mailpit.js');
 const { loadDevEnv } = require('./dev-env.js');
 
 const root = path.resolve(__dirname, '..');
-const APPS = (process.env.STACK_APPS || 'ingress,lead-agent,fulfillment-agent,carrier-simulator').split(',').filter(Boolean);
+const APPS = (process.env.STACK_APPS || 'ingress,lead-agent,fulfillment-agent,carrier-simulator,mailer,billing-simulator,invoicer').split(',').filter(Boolean);
+const SMTP_PORT = Number(process.env.MAILPIT_SMTP_PORT || mailpit.DEFAULT_SMTP_PORT);
+const INBOX_PORT = Number(process.env.MAILPIT_HTTP_PORT || mailpit.DEFAULT_HTTP_PORT);
 // Ports of the local stack; each app's own variables win when set.
 const APP_ENV = {
   ingress: { PORT: process.env.INGRESS_PORT || '3000' },
   'lead-agent': { HEALTH_PORT: process.env.LEAD_AGENT_HEALTH_PORT || '3101' },
   'fulfillment-agent': { HEALTH_PORT: process.env.FULFILLMENT_AGENT_HEALTH_PORT || '3102' },
   'carrier-simulator': { PORT: process.env.CARRIER_PORT || '3200' },
+  mailer: { HEALTH_PORT: process.env.MAILER_HEALTH_PORT || '3103', SMTP_URL: process.env.SMTP_URL || `smtp://127.0.0.1:${SMTP_PORT}` },
+  'billing-simulator': { PORT: process.env.BILLING_PORT || '3201' },
+  invoicer: { HEALTH_PORT: process.env.INVOICER_HEALTH_PORT || '3104', BILLING_URL: process.env.BILLING_URL || `http://127.0.0.1:${process.env.BILLING_PORT || '3201'}` },
 };
 const COLORS = [36, 35, 33, 32, 34, 31];
 /**
@@ -63,8 +69,10 @@ async function main() {
   const common = Object.assign({}, ...['common', 'contracts', 'kafka'].map((lib) => require(path.join(root, 'dist/libs', lib, 'src'))));
   const logger = new common.JsonLogger('stack');
   const conn = common.kafkaConnectionFromEnv('stack');
-  const agentSpecs = ['lead-agent', 'fulfillment-agent'].flatMap((a) => common.agentTopicList(a));
+  const agentSpecs = ['lead-agent', 'fulfillment-agent', 'mailer', 'invoicer'].flatMap((a) => common.agentTopicList(a));
   await common.provisionTopics(conn, [...common.topicSpecs(), ...agentSpecs], logger);
+
+  const startedMailpit = await startMailpit();
 
   const children = APPS.map((name, i) => {
     const child = spawn(process.execPath, [path.join(root, 'dist/apps', name, 'src/main.js')], {
@@ -96,6 +104,10 @@ async function main() {
           }),
       ),
     );
+    if (startedMailpit) {
+      console.log('stack | stopping Mailpit');
+      await mailpit.stop({ httpPort: INBOX_PORT });
+    }
     if (startedBroker !== undefined) {
       console.log('stack | stopping Kafka');
       await native.stop({ port: startedBroker });
@@ -105,6 +117,36 @@ async function main() {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   console.log(`stack | running ${APPS.join(', ')}; Ctrl-C stops everything`);
+}
+
+/**
+ * Mailpit catches the mailer's email (SMTP on MAILPIT_SMTP_PORT, inbox on MAILPIT_HTTP_PORT), unless
+ * SMTP_URL points elsewhere or STACK_MAILPIT=0. Without Go the stack runs on and says what to do instead.
+ */
+async function startMailpit() {
+  if (process.env.SMTP_URL || process.env.STACK_MAILPIT === '0' || !APPS.includes('mailer')) {
+    console.log(`mail  | using SMTP_URL=${process.env.SMTP_URL ? redactUrl(process.env.SMTP_URL) : '(none)'}; Mailpit not started`);
+    return false;
+  }
+  try {
+    const r = await mailpit.start({ smtpPort: SMTP_PORT, httpPort: INBOX_PORT });
+    console.log(`mail  | ${r.started ? 'started' : 'reusing'} Mailpit: SMTP 127.0.0.1:${SMTP_PORT}, inbox http://127.0.0.1:${INBOX_PORT}`);
+    return r.started;
+  } catch (e) {
+    console.error(`mail  | ${e.message}`);
+    console.error('mail  | the mailer will retry until an SMTP server answers at its SMTP_URL');
+    return false;
+  }
+}
+
+function redactUrl(u) {
+  try {
+    const url = new URL(u);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 main().catch((e) => {
