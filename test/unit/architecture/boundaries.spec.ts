@@ -23,6 +23,9 @@ const CONSUMERS: Array<[string, string[]]> = [
   ['apps/fulfillment-agent', ['agent', 'contracts']],
   ['examples/welcome-agent', ['agent', 'contracts']],
   ['apps/carrier-simulator', ['common', 'contracts', 'webhooks']],
+  ['apps/mailer', ['agent', 'contracts']],
+  ['apps/invoicer', ['agent', 'contracts']],
+  ['apps/billing-simulator', ['common', 'contracts']],
   ['tools/webhook', ['common', 'contracts', 'webhooks']],
   ['tools/hookline', ['common', 'contracts', 'kafka', 'agent']],
 ];
