@@ -30,19 +30,63 @@ function dataDir(httpPort) {
   return path.join(ROOT, '.data', `mailpit-${httpPort}`);
 }
 
-/** Builds the binary with `go install` once; later calls return at once. */
+/**
+ * Builds the binary once; later calls return at once. Mailpit's module on the Go proxy carries the web
+ * UI's sources but not the built UI (its releases build it with npm), so a plain `go install` serves
+ * SMTP and the API but an empty inbox page. So: the module's source (from the Go module cache), its UI
+ * built with esbuild from the npm registry, then `go build`. When the UI cannot be built (no npm, a
+ * package missing), it falls back to `go install`: SMTP and the HTTP API work, the inbox page does not.
+ */
 function ensureBinary({ quiet = false } = {}) {
   const bin = binaryPath();
   if (fs.existsSync(bin)) return bin;
+  const say = (m) => quiet || console.error(`[mailpit] ${m}`);
   const go = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (go.error || go.status !== 0) throw new MailpitError(`Mailpit is built with Go, and \`go\` was not found. ${HOW_ELSE}`);
-  if (!quiet) console.error(`[mailpit] building github.com/axllent/mailpit@${MAILPIT_VERSION} with ${go.stdout.trim()} (once, a few minutes)`);
-  const r = spawnSync('go', ['install', `github.com/axllent/mailpit@${MAILPIT_VERSION}`], {
-    env: { ...process.env, GOBIN: path.dirname(bin), CGO_ENABLED: '0' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (r.status !== 0 || !fs.existsSync(bin)) throw new MailpitError(`go install github.com/axllent/mailpit@${MAILPIT_VERSION} failed (exit ${r.status}). ${HOW_ELSE}`);
+  const mod = `github.com/axllent/mailpit@${MAILPIT_VERSION}`;
+  say(`building ${mod} with ${go.stdout.trim()} (once, a few minutes)`);
+  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  try {
+    buildWithUi(mod, bin, say);
+  } catch (e) {
+    say(`the web UI could not be built (${e.message}); installing without it: SMTP and the API work, the inbox page will be empty`);
+    const r = spawnSync('go', ['install', mod], { env: { ...process.env, GOBIN: path.dirname(bin), CGO_ENABLED: '0' }, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0 || !fs.existsSync(bin)) throw new MailpitError(`go install ${mod} failed (exit ${r.status}). ${HOW_ELSE}`);
+  }
   return bin;
+}
+
+function run(cmd, args, opts) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
+  if (r.error || r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 2).join(' ')} failed: ${(r.stderr || String(r.error || '')).trim().split('\n').slice(-3).join(' ')}`);
+  return r.stdout;
+}
+
+function buildWithUi(mod, bin, say) {
+  const info = JSON.parse(run('go', ['mod', 'download', '-json', mod]));
+  const src = path.join(path.dirname(bin), 'src');
+  fs.rmSync(src, { recursive: true, force: true });
+  fs.cpSync(info.Dir, src, { recursive: true });
+  // The module cache is read-only; the copy must be writable for node_modules and the built UI.
+  run('chmod', ['-R', 'u+w', src]);
+  // Only what the inbox needs: its app bundle (not the API docs page, whose rapidoc is large and not
+  // always on every registry mirror), and only the build tools, without the lock file's exact pins.
+  const pkgFile = path.join(src, 'package.json');
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+  delete pkg.dependencies.rapidoc;
+  const buildTools = ['esbuild', 'esbuild-plugin-vue-next', 'esbuild-sass-plugin', '@vue/compiler-sfc'];
+  pkg.devDependencies = Object.fromEntries(Object.entries(pkg.devDependencies || {}).filter(([name]) => buildTools.includes(name)));
+  fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+  fs.rmSync(path.join(src, 'package-lock.json'), { force: true });
+  const config = path.join(src, 'esbuild.config.mjs');
+  fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace(', "server/ui-src/docs.js"', ''));
+  say('building the web UI (npm install, esbuild)');
+  run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: src });
+  run(process.execPath, ['esbuild.config.mjs'], { cwd: src, env: { ...process.env, MINIFY: 'true' } });
+  if (!fs.existsSync(path.join(src, 'server', 'ui', 'dist', 'app.js'))) throw new Error('esbuild wrote no app.js');
+  say('go build');
+  run('go', ['build', '-o', bin, '.'], { cwd: src, env: { ...process.env, CGO_ENABLED: '0' } });
+  fs.rmSync(src, { recursive: true, force: true });
 }
 
 function readPid(httpPort) {

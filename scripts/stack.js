@@ -20,7 +20,11 @@ const INBOX_PORT = Number(process.env.MAILPIT_HTTP_PORT || mailpit.DEFAULT_HTTP_
 const APP_ENV = {
   ingress: { PORT: process.env.INGRESS_PORT || '3000' },
   'lead-agent': { HEALTH_PORT: process.env.LEAD_AGENT_HEALTH_PORT || '3101' },
-  'fulfillment-agent': { HEALTH_PORT: process.env.FULFILLMENT_AGENT_HEALTH_PORT || '3102' },
+  'fulfillment-agent': {
+    HEALTH_PORT: process.env.FULFILLMENT_AGENT_HEALTH_PORT || '3102',
+    CARRIER_URL: process.env.CARRIER_URL || `http://127.0.0.1:${process.env.CARRIER_PORT || '3200'}`,
+    CARRIER_CALLBACK_URL: process.env.CARRIER_CALLBACK_URL || `http://127.0.0.1:${process.env.INGRESS_PORT || '3000'}/webhooks/logistics`,
+  },
   'carrier-simulator': { PORT: process.env.CARRIER_PORT || '3200' },
   mailer: { HEALTH_PORT: process.env.MAILER_HEALTH_PORT || '3103', SMTP_URL: process.env.SMTP_URL || `smtp://127.0.0.1:${SMTP_PORT}` },
   'billing-simulator': { PORT: process.env.BILLING_PORT || '3201' },

@@ -5,7 +5,7 @@ import { EnvReader, toKafkaMessage } from '@app/common';
 import { Topics } from '@app/contracts';
 import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
 import { MESSAGE_ID_DOMAIN } from '../../apps/mailer/src/send-email';
-import { feeder, header, provisionPrefix, readSettled, unique, waitFor } from '../support/kafka';
+import { feeder, header, provisionPrefix, readSettled, readUntil, unique, waitFor } from '../support/kafka';
 import { TestMailpit } from '../support/mailpit';
 import { freePort, spawnApp, stopped } from '../support/processes';
 
@@ -191,7 +191,7 @@ describe('mailer and invoicer under SIGKILL (real broker, Mailpit, billing simul
     const sentIds = new Set(byTopic(Topics.EmailsSent).map((r) => (JSON.parse(String(r.message.value)) as { messageId: string }).messageId));
     expect([...expectedMessageIds].filter((id) => !sentIds.has(id))).toEqual([]);
     // Temporary refusals (451) happened and went round the mailer's retry topic (P(none) < 0.01%).
-    const retried = (await readSettled(kafka, [`${prefix}mailer.retry`], () => false, 3000, 0)).filter((r) => (header(r.message, 'retry_history') ?? '').includes('SMTP 451'));
+    const retried = (await readUntil(kafka, [`${prefix}mailer.retry`], () => false, 3000)).filter((r) => (header(r.message, 'retry_history') ?? '').includes('SMTP 451'));
     expect(retried.length).toBeGreaterThan(0);
     console.log(
       `effects under SIGKILL: ${LEADS} leads (${qualified.length} qualified), ${INVOICES} invoice requests, ${kills} kills of mailer and invoicer each; ` +
