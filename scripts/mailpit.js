@@ -19,8 +19,8 @@ const READY_TIMEOUT_MS = 30_000;
 class MailpitError extends Error {}
 
 const HOW_ELSE =
-  'Without Go: run Mailpit with Docker (docker run -p 1025:1025 -p 8025:8025 axllent/mailpit), or point SMTP_URL ' +
-  'at any SMTP server (smtp://user:pass@host:587) and start the stack with STACK_MAILPIT=0.';
+  'Without Go: run Mailpit with Docker (docker run -p 1025:1025 -p 8025:8025 axllent/mailpit), or point the mailer ' +
+  'at any SMTP server: SMTP_URL=smtp://user:pass@host:587 npm run stack (Mailpit is then not started).';
 
 function binaryPath() {
   return path.join(ROOT, '.cache', 'mailpit', MAILPIT_VERSION, 'mailpit');

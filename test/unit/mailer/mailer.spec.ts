@@ -31,6 +31,7 @@ describe('template library', () => {
   it.each([
     { template: 'welcome', vars: { firstName: 'Ana', ownerName: 'Bo Li', ownerEmail: 'bo@hookline.dev' }, subject: 'Welcome to hookline', text: ['Hello Ana,', 'Bo Li will be your contact', 'bo@hookline.dev'] },
     { template: 'welcome', vars: { ownerName: 'Bo', ownerEmail: 'bo@x.io' }, subject: 'Welcome to hookline', text: ['Hello,'] },
+    { template: 'welcome', vars: { ownerEmail: 'bo@x.io' }, subject: 'Welcome to hookline', text: ['bo@x.io will be your contact'] },
     { template: 'shipping-confirmation', vars: { orderId: '1042', trackingNumber: 'TRK-9' }, subject: 'Your order 1042 has shipped', text: ['order 1042 is on its way', 'Tracking number: TRK-9'] },
     { template: 'shipping-confirmation', vars: { orderId: '1042' }, subject: 'Your order 1042 has shipped', text: ['tracking number separately'] },
   ])('renders $template with plain-text and HTML parts', ({ template, vars, subject, text }) => {
@@ -44,6 +45,7 @@ describe('template library', () => {
   it.each([
     { name: 'an unknown template', template: 'newsletter', vars: {}, error: 'no template "newsletter"' },
     { name: 'a missing variable', template: 'welcome', vars: { ownerName: 'Bo' }, error: 'needs ownerEmail' },
+    { name: 'an empty variable', template: 'shipping-confirmation', vars: { orderId: '' }, error: 'needs orderId' },
     { name: 'a non-string variable', template: 'shipping-confirmation', vars: { orderId: 7 }, error: 'must be a string' },
   ])('refuses $name', ({ template, vars, error }) => {
     expect(() => renderEmail(template, vars)).toThrow(error);

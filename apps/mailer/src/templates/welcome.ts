@@ -1,11 +1,12 @@
 import { escapeHtml, layout } from './html';
 import type { EmailTemplate } from './template';
 
-/** To a newly qualified lead, introducing the rep who owns them. */
+/** To a newly qualified lead, introducing the rep who owns them (by name when known, else by address). */
 export const welcome: EmailTemplate = {
   name: 'welcome',
-  required: ['ownerName', 'ownerEmail'],
-  render(v) {
+  required: ['ownerEmail'],
+  render(vars) {
+    const v: Readonly<Record<string, string>> = { ...vars, ownerName: vars.ownerName || vars.ownerEmail };
     const greeting = v.firstName ? `Hello ${v.firstName},` : 'Hello,';
     const subject = 'Welcome to hookline';
     const text = [
