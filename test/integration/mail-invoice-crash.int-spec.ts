@@ -116,8 +116,10 @@ describe('mailer and invoicer under SIGKILL (real broker, Mailpit, billing simul
       await producer.send({ topic: `${prefix}${Topics.LeadsCreated}`, acks: -1, messages: leadIds.slice(s * perLead, (s + 1) * perLead).map((id) => leadRecord(id, leadIds.indexOf(id))) });
       await producer.send({ topic: `${prefix}${Topics.InvoicesRequested}`, acks: -1, messages: orderIds.slice(s * perOrder, (s + 1) * perOrder).map((id) => invoiceRecord(id, orderIds.indexOf(id))) });
       if (s % 2 === 1 && kills < ROUNDS) {
-        // Let them get busy with the slice, then kill both at once (each has its own group).
-        await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 900)));
+        // Kill both at once (each has its own group) while the mailer is sending this slice: as soon as
+        // the inbox grows, so some messages are likely accepted by the server but not yet committed.
+        const before = await mailpit.total();
+        await waitFor(async () => (await mailpit.total()) > before || undefined, 5000, 20).catch(() => undefined);
         const victims = ['mailer', 'invoicer'] as const;
         for (const v of victims) procs.get(v)?.kill('SIGKILL');
         await Promise.all(victims.map((v) => stopped(procs.get(v) as ChildProcess)));

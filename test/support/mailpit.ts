@@ -40,6 +40,13 @@ export class TestMailpit {
     }
   }
 
+  /** How many messages the inbox holds. */
+  async total(): Promise<number> {
+    const res = await fetch(`http://127.0.0.1:${this.httpPort}/api/v1/messages?limit=1`);
+    if (!res.ok) throw new Error(`Mailpit API answered ${res.status}`);
+    return ((await res.json()) as { total: number }).total;
+  }
+
   async stop(): Promise<void> {
     await script.stop({ httpPort: this.httpPort });
   }
