@@ -9,20 +9,32 @@ require('./require-node.js'); // first: hookline needs Node.js 24+ (npm run uses
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const native = require('./native-kafka.js');
+const mailpit = require('./mailpit.js');
 const { loadDevEnv } = require('./dev-env.js');
 
 const root = path.resolve(__dirname, '..');
-const APPS = (process.env.STACK_APPS || 'ingress,lead-agent,fulfillment-agent,carrier-simulator,console').split(',').filter(Boolean);
+const APPS = (process.env.STACK_APPS || 'ingress,lead-agent,fulfillment-agent,carrier-simulator,mailer,billing-simulator,invoicer,console').split(',').filter(Boolean);
+const SMTP_PORT = Number(process.env.MAILPIT_SMTP_PORT || mailpit.DEFAULT_SMTP_PORT);
+const INBOX_PORT = Number(process.env.MAILPIT_HTTP_PORT || mailpit.DEFAULT_HTTP_PORT);
 // Ports of the local stack; each app's own variables win when set.
 const HEALTH_PORTS = {
   'lead-agent': process.env.LEAD_AGENT_HEALTH_PORT || '3101',
   'fulfillment-agent': process.env.FULFILLMENT_AGENT_HEALTH_PORT || '3102',
+  mailer: process.env.MAILER_HEALTH_PORT || '3103',
+  invoicer: process.env.INVOICER_HEALTH_PORT || '3104',
 };
 const APP_ENV = {
   ingress: { PORT: process.env.INGRESS_PORT || '3000' },
   'lead-agent': { HEALTH_PORT: HEALTH_PORTS['lead-agent'] },
-  'fulfillment-agent': { HEALTH_PORT: HEALTH_PORTS['fulfillment-agent'] },
+  'fulfillment-agent': {
+    HEALTH_PORT: HEALTH_PORTS['fulfillment-agent'],
+    CARRIER_URL: process.env.CARRIER_URL || `http://127.0.0.1:${process.env.CARRIER_PORT || '3200'}`,
+    CARRIER_CALLBACK_URL: process.env.CARRIER_CALLBACK_URL || `http://127.0.0.1:${process.env.INGRESS_PORT || '3000'}/webhooks/logistics`,
+  },
   'carrier-simulator': { PORT: process.env.CARRIER_PORT || '3200' },
+  mailer: { HEALTH_PORT: HEALTH_PORTS.mailer, SMTP_URL: process.env.SMTP_URL || `smtp://127.0.0.1:${SMTP_PORT}` },
+  'billing-simulator': { PORT: process.env.BILLING_PORT || '3201' },
+  invoicer: { HEALTH_PORT: HEALTH_PORTS.invoicer, BILLING_URL: process.env.BILLING_URL || `http://127.0.0.1:${process.env.BILLING_PORT || '3201'}` },
   // The console shows each agent's health from the ports above.
   console: {
     PORT: process.env.CONSOLE_PORT || '3300',
@@ -72,8 +84,10 @@ async function main() {
   const common = Object.assign({}, ...['common', 'contracts', 'kafka'].map((lib) => require(path.join(root, 'dist/libs', lib, 'src'))));
   const logger = new common.JsonLogger('stack');
   const conn = common.kafkaConnectionFromEnv('stack');
-  const agentSpecs = ['lead-agent', 'fulfillment-agent'].flatMap((a) => common.agentTopicList(a));
+  const agentSpecs = ['lead-agent', 'fulfillment-agent', 'mailer', 'invoicer'].flatMap((a) => common.agentTopicList(a));
   await common.provisionTopics(conn, [...common.topicSpecs(), ...agentSpecs], logger);
+
+  const startedMailpit = await startMailpit();
 
   const children = APPS.map((name, i) => {
     const child = spawn(process.execPath, [path.join(root, 'dist/apps', name, 'src/main.js')], {
@@ -105,6 +119,10 @@ async function main() {
           }),
       ),
     );
+    if (startedMailpit) {
+      console.log('stack | stopping Mailpit');
+      await mailpit.stop({ httpPort: INBOX_PORT });
+    }
     if (startedBroker !== undefined) {
       console.log('stack | stopping Kafka');
       await native.stop({ port: startedBroker });
@@ -114,6 +132,36 @@ async function main() {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   console.log(`stack | running ${APPS.join(', ')}; Ctrl-C stops everything`);
+}
+
+/**
+ * Mailpit catches the mailer's email (SMTP on MAILPIT_SMTP_PORT, inbox on MAILPIT_HTTP_PORT), unless
+ * SMTP_URL points elsewhere or STACK_MAILPIT=0. Without Go the stack runs on and says what to do instead.
+ */
+async function startMailpit() {
+  if (process.env.SMTP_URL || process.env.STACK_MAILPIT === '0' || !APPS.includes('mailer')) {
+    console.log(`mail  | using SMTP_URL=${process.env.SMTP_URL ? redactUrl(process.env.SMTP_URL) : '(none)'}; Mailpit not started`);
+    return false;
+  }
+  try {
+    const r = await mailpit.start({ smtpPort: SMTP_PORT, httpPort: INBOX_PORT });
+    console.log(`mail  | ${r.started ? 'started' : 'reusing'} Mailpit: SMTP 127.0.0.1:${SMTP_PORT}, inbox http://127.0.0.1:${INBOX_PORT}`);
+    return r.started;
+  } catch (e) {
+    console.error(`mail  | ${e.message}`);
+    console.error('mail  | the mailer will retry until an SMTP server answers at its SMTP_URL');
+    return false;
+  }
+}
+
+function redactUrl(u) {
+  try {
+    const url = new URL(u);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 main().catch((e) => {

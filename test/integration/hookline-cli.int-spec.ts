@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { EnvReader, toKafkaMessage, type CloudEvent } from '@app/common';
-import { agentTopics, Topics } from '@app/contracts';
+import { agentTopics, topicSpecs, Topics } from '@app/contracts';
 import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
 import { hookline, type Run } from '../support/hookline';
 import { freePort } from '../support/processes';
@@ -95,7 +95,9 @@ describe('hookline CLI (real broker, built CLI as a process)', () => {
     show(`events trace ${ids.input}`, r);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`trace ${ids.input}: 4 events, 4 records (13 topics read)`);
+    // Every registry topic and the agent's dead-letter topic.
+    const topicsRead = topicSpecs().length + 1;
+    expect(lines[0]).toBe(`trace ${ids.input}: 4 events, 4 records (${topicsRead} topics read)`);
     expect(lines[1]).toMatch(new RegExp(`^${ids.input}  crm\\.lead\\.created  leads\\.created \\d/0  2026-03-02T09:15:00\\.000Z$`));
     expect(lines[2]).toMatch(new RegExp(`^├─ ${ids.qualified}  lead\\.qualified  leads\\.qualified \\d/0  2026-03-02T09:15:00\\.184Z  \\+184 ms$`));
     expect(lines[3]).toMatch(new RegExp(`^│  └─ ${ids.ownerNote}  email\\.requested  emails\\.requested \\d/\\d  2026-03-02T09:15:00\\.422Z  \\+238 ms$`));
@@ -118,7 +120,7 @@ describe('hookline CLI (real broker, built CLI as a process)', () => {
     show('events trace no-such-id', r);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('no event with ce_id or ce_deliveryid "no-such-id" in 13 topics');
+    expect(r.stderr).toContain(`no event with ce_id or ce_deliveryid "no-such-id" in ${topicSpecs().length + 1} topics`);
   });
 
   it('events tail --from-beginning --max 4 --json prints 4 JSON lines', async () => {

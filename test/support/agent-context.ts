@@ -1,4 +1,4 @@
-import { followUpId, JsonLogger, type AgentContext, type PublishOptions } from '@app/agent';
+import { effectKey, followUpId, JsonLogger, type AgentContext, type PublishOptions } from '@app/agent';
 
 export interface Published {
   topic: string;
@@ -11,6 +11,8 @@ export interface Published {
 export interface FakeAgentContext extends AgentContext {
   /** What the handler published, in order. */
   readonly published: Published[];
+  /** The effects the handler ran: name → idempotency key it was given. */
+  readonly effects: Map<string, string>;
 }
 
 export interface FakeContextOptions {
@@ -26,10 +28,11 @@ let counter = 0;
 
 /**
  * An AgentContext for unit tests of an agent's handlers: keyed state in a Map, follow-ups recorded with the
- * ids the runtime would give them, a logger that only prints errors. No Kafka, no transaction.
+ * ids the runtime would give them, effects run at once with the runtime's idempotency key, a logger that only prints errors. No Kafka, no transaction.
  */
 export function fakeAgentContext({ topic, key, state = new Map(), eventId = `evt-${++counter}`, attempt = 1 }: FakeContextOptions): FakeAgentContext {
   const published: Published[] = [];
+  const effects = new Map<string, string>();
   return {
     event: { id: eventId, source: '/test', type: `${topic}.test`, time: new Date().toISOString(), data: undefined, extensions: {} },
     key,
@@ -48,6 +51,12 @@ export function fakeAgentContext({ topic, key, state = new Map(), eventId = `evt
       published.push({ topic: toTopic, type, data, options, id });
       return id;
     },
+    async effect<T>(name: string, fn: (idempotencyKey: string) => Promise<T>): Promise<T> {
+      const idempotencyKey = effectKey(eventId, name);
+      effects.set(name, idempotencyKey);
+      return fn(idempotencyKey);
+    },
     published,
+    effects,
   };
 }

@@ -20,7 +20,7 @@ export interface ConsoleConfig {
 }
 
 /** The agents of `npm run stack` and their health ports. */
-export const DEFAULT_AGENTS = 'lead-agent=http://127.0.0.1:3101,fulfillment-agent=http://127.0.0.1:3102';
+export const DEFAULT_AGENTS = 'lead-agent=http://127.0.0.1:3101,fulfillment-agent=http://127.0.0.1:3102,mailer=http://127.0.0.1:3103,invoicer=http://127.0.0.1:3104';
 
 const AGENT_NAME = /^[a-z0-9][a-z0-9-]*$/;
 

@@ -3,7 +3,8 @@
  * back when a task is restored: the one place that knows it.
  *
  * - `processed` topic, partition p: `{ t, ids }` (the digests of the event ids one transaction processed,
- *   and when), or a restore marker.
+ *   and when); `{ t, e, r }` (the recorded result `r` of one effect, under its digest `e`: see `effectDigest`);
+ *   or a restore marker.
  * - `state` topic (compacted), partition p: `s:<key>` → the handler's keyed state as JSON (null: deleted);
  *   `r:<key>` → the key's parked record (see `Parked`; null: free again); or a restore marker.
  */
@@ -17,6 +18,7 @@ const PARKED_PREFIX = 'r:';
 export type ChangelogEntry =
   | { kind: 'marker'; nonce: string }
   | { kind: 'processed'; atMs: number; ids: string[] }
+  | { kind: 'effect'; atMs: number; digest: string; result: unknown }
   | { kind: 'state'; key: string; value: unknown }
   | { kind: 'parked'; key: string; value: Parked | null }
   /** Not ours, or written by a version that no longer matters: skipped, never fatal. */
@@ -28,6 +30,11 @@ export function markerMessage(partition: number, nonce: string): Message {
 
 export function processedMessage(partition: number, atMs: number, ids: Iterable<string>): Message {
   return { partition, key: null, value: JSON.stringify({ t: atMs, ids: [...ids] }) };
+}
+
+/** One effect's result per record: a chunk's effects together could exceed a record's size limit. */
+export function effectMessage(partition: number, atMs: number, digest: string, result: unknown): Message {
+  return { partition, key: null, value: JSON.stringify({ t: atMs, e: digest, r: result ?? null }) };
 }
 
 export function stateMessage(partition: number, key: string, value: unknown): Message {
@@ -54,8 +61,9 @@ export function readProcessed(key: Buffer | null, value: Buffer | null): Changel
   if (k === MARKER_KEY) return { kind: 'marker', nonce: value?.toString() ?? '' };
   if (!value) return { kind: 'unknown', reason: 'processed record without a value' };
   const v = json(value);
+  if (isObject(v) && typeof v.t === 'number' && typeof v.e === 'string' && 'r' in v) return { kind: 'effect', atMs: v.t, digest: v.e, result: v.r };
   if (!isObject(v) || typeof v.t !== 'number' || !Array.isArray(v.ids) || !v.ids.every((id) => typeof id === 'string')) {
-    return { kind: 'unknown', reason: 'processed record is not { t: number, ids: string[] }' };
+    return { kind: 'unknown', reason: 'processed record is not { t: number, ids: string[] } nor { t: number, e: string, r }' };
   }
   return { kind: 'processed', atMs: v.t, ids: v.ids };
 }

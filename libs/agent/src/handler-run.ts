@@ -1,9 +1,11 @@
 import { contractFor, physicalTopic, validateAs } from '@app/contracts';
 import { childTraceparent, type CloudEvent, type JsonLogger, type Span, toKafkaMessage, type Tracing } from '@app/common';
 import type { OutboundRecord } from '@app/kafka';
-import { followUpId } from './ids';
+import { effectDigest, effectKey, followUpId } from './ids';
 import type { ChunkOverlay } from './stores';
 import type { AgentContext, PublishOptions } from './types';
+
+const MAX_EFFECT_RESULT_CHARS = 64 * 1024;
 
 /** Where the record a handler runs on came from, as the handler sees it. */
 export interface RunSource {
@@ -26,6 +28,13 @@ export class HandlerRun {
   readonly publishSpans: Span[] = [];
   private readonly purposes = new Set<string>();
   private readonly writes = new Map<string, unknown>();
+  private readonly effectNames = new Set<string>();
+  /** Effects that returned during this attempt, by digest: recorded however the attempt ends. */
+  private readonly effects = new Map<string, unknown>();
+  /** Set when the attempt is over (done, failed or timed out): later effects are neither started nor recorded. */
+  private ended = false;
+  /** Effects run (fn called) and replayed (a recorded result returned) by this attempt. */
+  readonly effectCounts = { run: 0, replayed: 0 };
   readonly context: AgentContext;
 
   constructor(
@@ -77,6 +86,29 @@ export class HandlerRun {
         this.published.push({ topic: physicalTopic(prefix, topic), message: toKafkaMessage(followUp, options.key ?? key) });
         return id;
       },
+      effect: async <T>(name: string, fn: (idempotencyKey: string) => Promise<T>): Promise<T> => {
+        if (this.ended) throw new Error(`effect "${name}" started after its attempt ended (HANDLER_TIMEOUT_MS)`);
+        if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw new Error('effect name must be 1 to 200 characters');
+        if (this.effectNames.has(name)) throw new Error(`effect "${name}" used twice for one input; give each a distinct name`);
+        this.effectNames.add(name);
+        const digest = effectDigest(event.id, name);
+        const recorded = overlay.effect(digest);
+        if (recorded) {
+          this.effectCounts.replayed++;
+          logger.debug('effect replayed from its recorded result', { id: event.id, effect: name });
+          return recorded.result as T;
+        }
+        this.effectCounts.run++;
+        const result = await fn(effectKey(event.id, name));
+        // Recorded as JSON, so the first run returns what a replay will: the same value, not the same object.
+        const text = JSON.stringify(result ?? null);
+        if (text === undefined || text.length > MAX_EFFECT_RESULT_CHARS) {
+          throw new Error(`effect "${name}" returned a result that is not JSON or over ${MAX_EFFECT_RESULT_CHARS} characters; it is not recorded`);
+        }
+        const value = JSON.parse(text) as T;
+        if (!this.ended) this.effects.set(digest, value);
+        return value;
+      },
     };
   }
 
@@ -91,8 +123,21 @@ export class HandlerRun {
     return span.traceparent;
   }
 
+  /** The attempt is over: effects finishing after this (a timed-out attempt) are not recorded. */
+  end(): void {
+    this.ended = true;
+  }
+
   applyTo(overlay: ChunkOverlay, messages: OutboundRecord[]): void {
+    this.end();
     messages.push(...this.published);
     for (const [k, v] of this.writes) overlay.state.set(k, v);
+    this.applyEffectsTo(overlay);
+  }
+
+  /** A failed attempt keeps only its effects' results: its follow-ups and writes are dropped. */
+  applyEffectsTo(overlay: ChunkOverlay): void {
+    this.end();
+    for (const [d, r] of this.effects) overlay.effects.set(d, r);
   }
 }

@@ -20,3 +20,17 @@ export function followUpId(inputId: string, purpose: string): string {
 export function idDigest(id: string): string {
   return createHash('sha256').update(id).digest().subarray(0, 12).toString('base64');
 }
+
+/**
+ * The idempotency key an effect's function receives: derived from the event id and the effect's name, so
+ * every attempt of the same effect of the same event (a retry, a re-run after a crash, a redrive) passes
+ * the same key, and two effects of one event never share one. A UUID (version 8) like follow-up ids.
+ */
+export function effectKey(eventId: string, name: string): string {
+  return followUpId(eventId, `\u0000effect\u0000${name}`);
+}
+
+/** Under which digest an effect's recorded result is kept (beside, never equal to, an event id's digest). */
+export function effectDigest(eventId: string, name: string): string {
+  return idDigest(`\u0000effect@${eventId}@${name}`);
+}

@@ -6,6 +6,7 @@ export class AgentMetrics {
   readonly deadLettered: Counter;
   readonly retries: Counter;
   readonly stateExpired: Counter;
+  readonly effects: Counter<'outcome'>;
   readonly handlerSeconds: Histogram;
   readonly transactionSeconds: Histogram;
   readonly transactionRecords: Histogram;
@@ -20,6 +21,12 @@ export class AgentMetrics {
     this.deadLettered = new Counter({ name: 'hookline_agent_dead_lettered_total', help: 'Input records sent to the dead-letter topic', registers: r });
     this.retries = new Counter({ name: 'hookline_agent_handler_retries_total', help: 'Handler attempts that failed and were retried', registers: r });
     this.stateExpired = new Counter({ name: 'hookline_agent_state_expired_total', help: 'Keyed state entries deleted after STATE_TTL_DAYS without a write', registers: r });
+    this.effects = new Counter({
+      name: 'hookline_agent_effects_total',
+      help: 'Effects of committed attempts: run (the function was called) or replayed (its recorded result returned)',
+      labelNames: ['outcome'],
+      registers: r,
+    });
     this.handlerSeconds = new Histogram({
       name: 'hookline_agent_handler_seconds',
       help: 'Handler run time per attempt',

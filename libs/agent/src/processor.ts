@@ -41,6 +41,9 @@ export interface ChunkOutcome {
   retries: number;
   /** Records of parked keys queued behind them on the retry topic. */
   queued: number;
+  /** Effects whose function ran, and effects answered from their recorded result (AgentContext.effect). */
+  effectsRun: number;
+  effectsReplayed: number;
   handlerSeconds: number[];
   /** With tracing on: the spans of each successful handler run, for the commit span and to end its follow-up spans. */
   traced?: TracedRun[];
@@ -106,7 +109,7 @@ export class ChunkProcessor {
   }
 
   async process(records: InputRecord[], overlay: ChunkOverlay, stopped: () => boolean = () => false): Promise<ChunkOutcome> {
-    const out: ChunkOutcome = { messages: [], processed: 0, duplicates: 0, deadLettered: 0, retries: 0, queued: 0, handlerSeconds: [], traced: [] };
+    const out: ChunkOutcome = { messages: [], processed: 0, duplicates: 0, deadLettered: 0, retries: 0, queued: 0, effectsRun: 0, effectsReplayed: 0, handlerSeconds: [], traced: [] };
     // One lane per key, in offset order; lanes run concurrently. Each lane's output is kept apart and
     // appended in lane order, so the records a chunk writes do not depend on timing.
     const lanes = new Map<string, InputRecord[]>();
@@ -230,6 +233,8 @@ export class ChunkProcessor {
       await this.options.limiter.run(() => this.withTimeout(handler(payload, run.context)));
       out.handlerSeconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
       run.applyTo(overlay, messages);
+      out.effectsRun += run.effectCounts.run;
+      out.effectsReplayed += run.effectCounts.replayed;
       overlay.ids.add(digest);
       out.processed++;
       if (isHead) this.release(key, overlay);
@@ -250,6 +255,11 @@ export class ChunkProcessor {
           p.end();
         }
       }
+      // The effects that did return are recorded with the retry or the dead letter: the next attempt
+      // (or a redrive) gets their results back instead of running them again.
+      run.applyEffectsTo(overlay);
+      out.effectsRun += run.effectCounts.run;
+      out.effectsReplayed += run.effectCounts.replayed;
       const message = err instanceof Error ? err.message : String(err);
       const history = [...retry.history, failedAttempt(attempt, this.now(), message)];
       if (isDeadLetter(err) || attempt >= this.options.retry.maxAttempts) {

@@ -53,6 +53,9 @@ export async function restoreTasks(
                   for (const d of entry.ids) task.dedup.add(d, entry.atMs);
                   ids += entry.ids.length;
                   break;
+                case 'effect':
+                  if (!task.dedup.isExpired(entry.atMs, now)) task.effects.add(entry.digest, entry.result, entry.atMs);
+                  break;
                 case 'state':
                   task.state.set(entry.key, entry.value, Number(m.timestamp));
                   break;

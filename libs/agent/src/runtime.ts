@@ -375,6 +375,8 @@ export class AgentRuntime {
           metrics.duplicates.inc(done.outcome.duplicates);
           metrics.deadLettered.inc(done.outcome.deadLettered);
           metrics.retries.inc(done.outcome.retries);
+          if (done.outcome.effectsRun > 0) metrics.effects.inc({ outcome: 'run' }, done.outcome.effectsRun);
+          if (done.outcome.effectsReplayed > 0) metrics.effects.inc({ outcome: 'replayed' }, done.outcome.effectsReplayed);
           metrics.stateExpired.inc(done.expired);
           for (const sec of done.outcome.handlerSeconds) metrics.handlerSeconds.observe(sec);
         } catch (err) {

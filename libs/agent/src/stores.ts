@@ -38,6 +38,43 @@ export class DedupStore {
   }
 }
 
+/**
+ * Recorded effect results (see AgentContext.effect), by effect digest, kept as long as processed ids: an
+ * effect recorded inside the dedup window never runs again.
+ */
+export class EffectStore {
+  private readonly results = new Map<string, { r: unknown; m: number }>();
+
+  constructor(private readonly windowMs: number) {}
+
+  get size(): number {
+    return this.results.size;
+  }
+
+  has(digest: string): boolean {
+    return this.results.has(digest);
+  }
+
+  get(digest: string): unknown {
+    return this.results.get(digest)?.r;
+  }
+
+  add(digest: string, result: unknown, atMs: number): void {
+    this.results.set(digest, { r: result, m: Math.floor(atMs / 60_000) });
+  }
+
+  prune(nowMs: number): number {
+    const oldest = Math.floor((nowMs - this.windowMs) / 60_000);
+    let removed = 0;
+    for (const [digest, { m }] of this.results) {
+      if (m >= oldest) break;
+      this.results.delete(digest);
+      removed++;
+    }
+    return removed;
+  }
+}
+
 /** Seconds since 2024 fit V8's small integers (no heap number per entry) until 2058. */
 const STATE_EPOCH_MS = Date.UTC(2024, 0, 1);
 const stateSecond = (ms: number) => Math.floor((ms - STATE_EPOCH_MS) / 1000);
@@ -112,12 +149,22 @@ export class ChunkOverlay {
   readonly state = new Map<string, unknown>();
   /** Parked-key changes; null: the key is free again. */
   readonly parked = new Map<string, Parked | null>();
+  /** Effect results recorded by this chunk, by effect digest. */
+  readonly effects = new Map<string, unknown>();
 
   constructor(
     private readonly dedup: DedupStore,
     private readonly store: StateStore,
     private readonly parkedStore: ParkedStore = new ParkedStore(),
+    private readonly effectStore?: EffectStore,
   ) {}
+
+  /** The effect's recorded result, if it was recorded (in this chunk or a committed one). */
+  effect(digest: string): { result: unknown } | undefined {
+    if (this.effects.has(digest)) return { result: this.effects.get(digest) };
+    if (this.effectStore?.has(digest)) return { result: this.effectStore.get(digest) };
+    return undefined;
+  }
 
   parkedKey(key: string): Parked | undefined {
     if (this.parked.has(key)) return this.parked.get(key) ?? undefined;
@@ -141,5 +188,6 @@ export class ChunkOverlay {
     for (const d of this.ids) this.dedup.add(d, atMs);
     for (const [k, v] of this.state) this.store.set(k, v, atMs);
     for (const [k, v] of this.parked) this.parkedStore.set(k, v);
+    for (const [d, r] of this.effects) this.effectStore?.add(d, r, atMs);
   }
 }

@@ -3,8 +3,8 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import { backoffDelay, sleep, type BackoffPolicy } from '@app/common';
 import type { OutboundRecord } from '@app/kafka';
 import type { InputRecord } from './processor';
-import { markerMessage, parkedMessage, processedMessage, stateMessage } from './changelog';
-import { ChunkOverlay, DedupStore, ParkedStore, StateStore } from './stores';
+import { effectMessage, markerMessage, parkedMessage, processedMessage, stateMessage } from './changelog';
+import { ChunkOverlay, DedupStore, EffectStore, ParkedStore, StateStore } from './stores';
 
 
 export interface TaskTopics {
@@ -21,6 +21,7 @@ export interface TaskTopics {
  */
 export class Task {
   readonly dedup: DedupStore;
+  readonly effects: EffectStore;
   readonly state = new StateStore();
   readonly parked = new ParkedStore();
   readonly marker = randomBytes(12).toString('hex');
@@ -51,6 +52,7 @@ export class Task {
     private readonly stateTtlMs = 0,
   ) {
     this.dedup = new DedupStore(dedupWindowMs);
+    this.effects = new EffectStore(dedupWindowMs);
   }
 
   /**
@@ -93,7 +95,7 @@ export class Task {
   }
 
   overlay(): ChunkOverlay {
-    return new ChunkOverlay(this.dedup, this.state, this.parked);
+    return new ChunkOverlay(this.dedup, this.state, this.parked, this.effects);
   }
 
   /** Connects the transactional producer (fencing older owners) and commits this task's restore markers. */
@@ -179,10 +181,11 @@ export class Task {
     }
   }
 
-  /** The records that persist a committed chunk: its processed ids and its state writes, in partition p. */
+  /** The records that persist a committed chunk: its processed ids, effect results and state writes, in partition p. */
   changelogRecords(overlay: ChunkOverlay, nowMs: number): OutboundRecord[] {
     const out: OutboundRecord[] = [];
     if (overlay.ids.size > 0) out.push({ topic: this.topics.processed, message: processedMessage(this.partition, nowMs, overlay.ids) });
+    for (const [d, r] of overlay.effects) out.push({ topic: this.topics.processed, message: effectMessage(this.partition, nowMs, d, r) });
     for (const [k, v] of overlay.state) out.push({ topic: this.topics.state, message: stateMessage(this.partition, k, v) });
     for (const [k, v] of overlay.parked) out.push({ topic: this.topics.state, message: parkedMessage(this.partition, k, v) });
     return out;
@@ -193,6 +196,7 @@ export class Task {
     if (nowMs - this.prunedAt < 60_000) return;
     this.prunedAt = nowMs;
     this.dedup.prune(nowMs);
+    this.effects.prune(nowMs);
   }
 
   async close(): Promise<void> {

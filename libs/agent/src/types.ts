@@ -28,6 +28,15 @@ export interface AgentContext {
   readonly logger: JsonLogger;
   /** Publishes a follow-up event in the same transaction as the input's offset; returns its id. */
   publish(topic: string, type: string, data: object, options?: PublishOptions): string;
+  /**
+   * Runs an effect outside Kafka (an HTTP call, an email) at most once per recorded outcome: `fn` gets an
+   * idempotency key derived from the event id and `name`, and its result (JSON, at most 64 KiB) is recorded
+   * in the agent's `processed` topic in the transaction that ends this attempt, whether the attempt
+   * succeeds, is retried or is dead-lettered. Once recorded, a later attempt of the same event (a retry, a
+   * redrive) gets the recorded result back without calling `fn`. Not recorded (a crash before the commit,
+   * `fn` threw, the attempt timed out first): the next attempt calls `fn` again, with the same key.
+   */
+  effect<T>(name: string, fn: (idempotencyKey: string) => Promise<T>): Promise<T>;
 }
 
 export interface RetryPolicy {

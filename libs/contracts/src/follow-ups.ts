@@ -42,6 +42,25 @@ export class EmailRequested {
   @IsObject() variables!: Record<string, string>;
 }
 
+/** An email the SMTP server accepted. `messageId` derives from the request's event id. */
+export class EmailSent {
+  @IsString() @MaxLength(300) requestId!: string;
+  @IsIn(EMAIL_TEMPLATES) template!: (typeof EMAIL_TEMPLATES)[number];
+  @IsEmail() to!: string;
+  @IsString() @MaxLength(300) messageId!: string;
+  @IsString() @MaxLength(1000) response!: string;
+}
+
+/** An email the SMTP server refused for good: a 5xx reply (bounced at the door), never retried. */
+export class EmailFailed {
+  @IsString() @MaxLength(300) requestId!: string;
+  @IsIn(EMAIL_TEMPLATES) template!: (typeof EMAIL_TEMPLATES)[number];
+  @IsEmail() to!: string;
+  @IsString() @MaxLength(300) messageId!: string;
+  @IsInt() @Min(500) @Max(599) smtpCode!: number;
+  @IsString() @MaxLength(1000) response!: string;
+}
+
 export class InvoiceRequested {
   @IsString() orderId!: string;
   @ValidateNested({ each: true }) @Type(() => OrderLine) lines!: OrderLine[];
@@ -59,4 +78,15 @@ export class OrderStatusChanged {
   @IsIn(ORDER_STATUSES) to!: OrderStatus;
   @IsISO8601() at!: string;
   @IsOptional() @IsString() @MaxLength(100) trackingNumber?: string;
+}
+
+/** An invoice the billing API raised for an order (once per order: the request's idempotency key). */
+export class InvoiceCreated {
+  @IsString() orderId!: string;
+  @IsString() @MaxLength(100) invoiceId!: string;
+  @IsString() @MaxLength(100) number!: string;
+  @Matches(DECIMAL) total!: string;
+  @IsISO4217CurrencyCode() currency!: string;
+  @IsEmail() customerEmail!: string;
+  @IsISO8601() createdAt!: string;
 }

@@ -1,6 +1,6 @@
 import type { ClassConstructor } from 'class-transformer';
 import { Topics, type TopicName } from './topics';
-import { EmailRequested, InvoiceRequested, LeadDisqualified, LeadQualified, OrderStatusChanged } from './follow-ups';
+import { EmailFailed, EmailRequested, EmailSent, InvoiceCreated, InvoiceRequested, LeadDisqualified, LeadQualified, OrderStatusChanged } from './follow-ups';
 import { Lead } from './lead';
 import { Order } from './order';
 import { ShipmentUpdate } from './shipment';
@@ -19,6 +19,9 @@ export const TOPIC_CONTRACTS: Partial<Record<TopicName, ClassConstructor<object>
   [Topics.EmailsRequested]: EmailRequested,
   [Topics.InvoicesRequested]: InvoiceRequested,
   [Topics.OrdersStatusChanged]: OrderStatusChanged,
+  [Topics.EmailsSent]: EmailSent,
+  [Topics.EmailsFailed]: EmailFailed,
+  [Topics.InvoicesCreated]: InvoiceCreated,
 };
 
 export function contractFor(topic: string): ClassConstructor<object> | undefined {

@@ -22,6 +22,9 @@ export const Topics = {
   EmailsRequested: 'emails.requested',
   InvoicesRequested: 'invoices.requested',
   OrdersStatusChanged: 'orders.status-changed',
+  EmailsSent: 'emails.sent',
+  EmailsFailed: 'emails.failed',
+  InvoicesCreated: 'invoices.created',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -58,6 +61,9 @@ const SPECS: Record<TopicName, Omit<TopicSpec, 'name'>> = {
   [Topics.EmailsRequested]: entity('Requests to send a templated email'),
   [Topics.InvoicesRequested]: entity('Requests to raise an invoice for a shipped order'),
   [Topics.OrdersStatusChanged]: entity('Every order status transition'),
+  [Topics.EmailsSent]: entity('Emails the mailer handed to the SMTP server, with their Message-ID'),
+  [Topics.EmailsFailed]: entity('Emails the SMTP server refused for good (5xx), with its reply'),
+  [Topics.InvoicesCreated]: entity('Invoices the invoicer raised in the billing API, keyed by order id'),
 };
 
 export function topicSpecs(): TopicSpec[] {

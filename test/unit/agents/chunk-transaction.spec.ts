@@ -38,7 +38,7 @@ const processor = {
       overlay.ids.add(`id-${r.offset}`);
       overlay.state.set('k', r.offset);
     }
-    return { messages: records.map((r) => ({ topic: 'p.out', message: { value: r.offset } })), processed: records.length, duplicates: 0, deadLettered: 0, retries: 0, queued: 0, handlerSeconds: [] };
+    return { messages: records.map((r) => ({ topic: 'p.out', message: { value: r.offset } })), processed: records.length, duplicates: 0, deadLettered: 0, retries: 0, queued: 0, effectsRun: 0, effectsReplayed: 0, handlerSeconds: [] };
   },
 };
 

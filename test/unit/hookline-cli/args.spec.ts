@@ -1,7 +1,7 @@
 import { DEFAULT_REPLAY_TIMEOUT_SECONDS, DEFAULT_TRACE_TIMEOUT_SECONDS, REPLAY_USAGE, DLQ_LIST_USAGE, DLQ_REDRIVE_USAGE, DLQ_SHOW_USAGE, DLQ_USAGE, EVENTS_USAGE, parseArgs, TAIL_USAGE, TRACE_USAGE, UsageError, USAGE } from '../../../tools/hookline/args';
 
 const KNOWN_TOPICS =
-  'leads.created, orders.placed, shipments.updated, webhooks.github, webhooks.stripe, webhooks.slack, webhooks.quarantine, leads.qualified, leads.disqualified, emails.requested, invoices.requested, orders.status-changed';
+  'leads.created, orders.placed, shipments.updated, webhooks.github, webhooks.stripe, webhooks.slack, webhooks.quarantine, leads.qualified, leads.disqualified, emails.requested, invoices.requested, orders.status-changed, emails.sent, emails.failed, invoices.created';
 
 describe('hookline CLI arguments', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeadLetterError, followUpId, type AgentContext } from '@app/agent';
+import { DeadLetterError, type AgentContext } from '@app/agent';
 import { Topics, type Order, type OrderStatus, type ShipmentUpdate } from '@app/contracts';
 import { CARRIER, CARRIER_CALLBACK_URL, type CarrierPort } from '../carrier/carrier.port';
 import { transition, type OrderState } from './order-state';
@@ -17,14 +17,14 @@ export class FulfilOrder {
       ctx.logger.info('order already known; ignoring a second placement', { orderId: order.orderId });
       return;
     }
-    // Keys derived from the event id: a re-run after a crash asks the carrier for the same shipment.
-    // The reference (this order event's id) comes back in the carrier's webhooks, where the ingress makes
-    // it their ce_causationid: the shipment updates join this order's trace.
-    const dispatch = await this.carrier.dispatch(
-      { orderId: order.orderId, address: order.shippingAddress, lines: order.lines, reference: ctx.event.id },
-      followUpId(ctx.event.id, 'carrier-dispatch'),
+    // Effects: once recorded, a retry or a redrive reuses the shipment; before that, a re-run after a
+    // crash sends the same idempotency key, so the carrier answers with the same shipment. The reference
+    // (this order event's id) comes back in the carrier's webhooks, where the ingress makes it their
+    // ce_causationid: the shipment updates join this order's trace.
+    const dispatch = await ctx.effect('carrier-dispatch', (key) =>
+      this.carrier.dispatch({ orderId: order.orderId, address: order.shippingAddress, lines: order.lines, reference: ctx.event.id }, key),
     );
-    await this.carrier.subscribe(dispatch.shipmentId, this.callbackUrl, followUpId(ctx.event.id, 'carrier-subscribe'));
+    await ctx.effect('carrier-subscribe', (key) => this.carrier.subscribe(dispatch.shipmentId, this.callbackUrl, key));
     const state: OrderState = {
       orderId: order.orderId,
       status: 'dispatched',

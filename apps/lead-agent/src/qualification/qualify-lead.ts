@@ -27,7 +27,8 @@ export class QualifyLead {
   async execute(lead: Lead, ctx: AgentContext): Promise<void> {
     const email = normalizeEmail(lead.email);
     const memory = ctx.state.get<LeadMemory>(email);
-    const enrichment = await this.enricher.enrich(email);
+    // An effect: a paid data provider is asked once per lead, and a retry or redrive reuses its answer.
+    const enrichment = await ctx.effect('enrichment', () => this.enricher.enrich(email));
     const { score, reasons, qualified } = scoreLead(lead, enrichment, memory !== undefined, this.threshold);
     if (!qualified) {
       ctx.publish(Topics.LeadsDisqualified, 'lead.disqualified', { email, crmId: lead.crmId, score, reasons }, { key: email });
