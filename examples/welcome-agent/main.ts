@@ -21,4 +21,4 @@ class WelcomeController {
 @Module({ controllers: [WelcomeController] })
 class WelcomeAgentModule {}
 
-runAgent('welcome-agent', WelcomeAgentModule, 3110);   // name → group, topics, transactional ids
+runAgent('welcome-agent', WelcomeAgentModule, 3105);   // name → group, topics, transactional ids
