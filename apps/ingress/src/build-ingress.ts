@@ -42,7 +42,7 @@ export async function buildIngress(env: EnvReader, logger: JsonLogger, extraSpec
   await producer.connect();
   const app = await createIngressApp(
     { providers, producer, logger, registry, metrics, topicPrefix: conn.topicPrefix },
-    { bodyLimitBytes: config.bodyLimitBytes, trustedProxies: config.trustedProxies },
+    { bodyLimitBytes: config.bodyLimitBytes, trustedProxies: config.trustedProxies, headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs },
   );
   app.getHttpAdapter().getInstance().addHook('onClose', async () => producer.disconnect());
   return { app, producer, config, providers, topicPrefix: conn.topicPrefix };
