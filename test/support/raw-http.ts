@@ -56,14 +56,15 @@ export function rawExchange(port: number, parts: (string | Buffer)[], opts: { en
         reject(e instanceof Error ? e : new Error(String(e)));
       }
     });
-    socket.once('connect', async () => {
+    const write = async () => {
       for (const [i, part] of parts.entries()) {
         if (i > 0 && opts.gapMs) await new Promise((r) => setTimeout(r, opts.gapMs));
         if (socket.destroyed) return;
         socket.write(typeof part === 'string' ? Buffer.from(part, 'latin1') : part);
       }
       if (opts.end) socket.end();
-    });
+    };
+    socket.once('connect', () => void write());
   });
 }
 
