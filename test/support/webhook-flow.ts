@@ -112,12 +112,22 @@ export class WebhookFlow {
     const stored = new Set(inputs.map((x) => header(x.message, 'ce_id') ?? '').filter((id) => id && filter(id)));
     const lost = accepted.filter((id) => !stored.has(id));
     const outTopics = [`${prefix}leads.qualified`, `${prefix}leads.disqualified`];
-    const wanted = new Set([...stored].flatMap((id) => [followUpId(id, 'lead.qualified'), followUpId(id, 'lead.disqualified')]));
-    const count = (rs: { message: Parameters<typeof header>[0] }[]) => rs.filter((r) => wanted.has(header(r.message, 'ce_id') ?? '')).length;
-    let outputs = await readUntil(kafka, outTopics, (rs) => count(rs) >= stored.size, timeoutMs);
+    // Until every stored lead has a follow-up (a count would be reached early by duplicates).
+    const answered = new Set<string>();
+    const leadOf = new Map([...stored].flatMap((id) => [[followUpId(id, 'lead.qualified'), id] as const, [followUpId(id, 'lead.disqualified'), id] as const]));
+    let outputs = await readUntil(
+      kafka,
+      outTopics,
+      (rs) => {
+        const lead = leadOf.get(header(rs[rs.length - 1].message, 'ce_id') ?? '');
+        if (lead) answered.add(lead);
+        return answered.size >= stored.size;
+      },
+      timeoutMs,
+    );
     const more = await readUntil(kafka, outTopics, (rs) => rs.length > outputs.length, settleMs);
     if (more.length > outputs.length) outputs = more;
-    const ids = outputs.map((x) => header(x.message, 'ce_id') ?? '').filter((id) => wanted.has(id));
+    const ids = outputs.map((x) => header(x.message, 'ce_id') ?? '').filter((id) => leadOf.has(id));
     const produced = new Set(ids);
     const missing = [...stored].filter((id) => !produced.has(followUpId(id, 'lead.qualified')) && !produced.has(followUpId(id, 'lead.disqualified')));
     return {
