@@ -83,6 +83,16 @@ describe('ensureTopics: start-up retries and waiting for metadata', () => {
     expect(f.calls.meta).toBe(2);
   });
 
+  it('counts topics it created even when a listing right after does not show them yet', async () => {
+    const f = fakeAdmin();
+    let lists = 0;
+    const list = f.admin.listTopics.bind(f.admin);
+    f.admin.listTopics = async () => (++lists === 1 ? list() : []);
+    const r = await ensureTopics(f.admin, specs, '', fast);
+    expect(r.created.sort()).toEqual(['a', 'b']);
+    expect(f.calls.offsets).toBe(2); // and waited for both
+  });
+
   it('retries retriable errors of listing and creating; a concurrent creator (TOPIC_ALREADY_EXISTS) is fine', async () => {
     const f = fakeAdmin({ list: [Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError', retriable: true })], create: [kafkaError('NOT_CONTROLLER', true), Object.assign(new Error('agg'), { errors: [kafkaError('TOPIC_ALREADY_EXISTS', false)] })] });
     const r = await ensureTopics(f.admin, specs, '', fast);

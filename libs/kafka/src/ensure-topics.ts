@@ -60,12 +60,14 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[], prefix = ''
   const missing = absent.map(([, s]) => toTopicConfig(prefix, s, replication));
   const created: string[] = [];
   if (missing.length > 0) {
+    let allCreated = false;
     await retryTransient(
       'creating topics',
       async () => {
         try {
           // Leaders are waited for below, for every wanted topic, with retries kafkajs does not do.
           await admin.createTopics({ topics: missing, waitForLeaders: false });
+          allCreated = true;
         } catch (err) {
           // A concurrent creator wins a race: TOPIC_ALREADY_EXISTS is fine (also on a retry of our own).
           if (!isAlreadyExists(err)) throw err;
@@ -73,8 +75,10 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[], prefix = ''
       },
       left(),
     );
-    const after = new Set(await retryTransient('listing topics', () => admin.listTopics(), left()));
-    for (const t of missing) if (after.has(t.topic)) created.push(t.topic);
+    // Answered without error: every one is ours. A listing right after creation may not show them yet
+    // (a loaded broker's metadata lags), and a topic left out here was not waited for below.
+    const after = allCreated ? undefined : new Set(await retryTransient('listing topics', () => admin.listTopics(), left()));
+    for (const t of missing) if (!after || after.has(t.topic)) created.push(t.topic);
   }
   const meta = await retryTransient(
     'waiting for topic metadata',
