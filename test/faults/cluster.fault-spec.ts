@@ -47,6 +47,9 @@ describe('three-node cluster: broker failover, rolling restart, a paused broker 
     for (let i = 0; i < n; i++) startAgent(ingress.prefix);
     const flow = new WebhookFlow(ingress);
     await flow.waitUntilAccepting();
+    // An agent that could not start (a missing build, a bad setting) fails here, not after the long wait for follow-ups.
+    const dead = agents.filter((a) => a.exitCode !== null || a.signalCode !== null);
+    if (dead.length > 0) throw new Error(`lead-agent exited at start: ${(dead[0] as ChildProcess & { tail: () => string }).tail()}`);
     return flow;
   };
   const finish = async (flow: WebhookFlow, label: string, extra: string): Promise<FlowReport> => {
