@@ -1,9 +1,11 @@
 'use strict';
 /**
- * Runs a real single-node Apache Kafka broker (KRaft, combined broker + controller) without Docker.
- * The broker's jars come from Maven Central once, into .cache/kafka/<version>; the data lives in
- * .data/kafka-<port>. Used by `npm run kafka:start|stop|status`, by `npm run stack` and by Jest's
- * global setup.
+ * Runs a real Apache Kafka broker (KRaft, combined broker + controller) without Docker: one node, or with
+ * KAFKA_NODES=3 a three-node cluster on one host (brokers on KAFKA_PORT, +2, +4, each node's controller
+ * on its broker port + 1, a three-voter controller quorum, replication factor 3 and min.insync.replicas=2
+ * for the internal topics). The jars come from Maven Central once, into .cache/kafka/<version>; a single
+ * node's data lives in .data/kafka-<port>, a cluster's in .data/kafka-cluster-<port>/node-<id>. Used by
+ * `npm run kafka:start|stop|status`, by `npm run stack`, by Jest's global setup and the cluster fault tests.
  */
 require('./require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
 const { spawn, spawnSync } = require('node:child_process');
@@ -19,9 +21,13 @@ const READY_TIMEOUT_MS = Number(process.env.KAFKA_READY_TIMEOUT_MS || 90_000);
 
 class BrokerError extends Error {}
 
-function paths(port) {
+/**
+ * Where a node keeps its files. A single node: .data/kafka-<port>. Node `node` (1-based) of a cluster whose
+ * first broker listens on `port`: .data/kafka-cluster-<port>/node-<node>.
+ */
+function paths(port, node) {
   const cache = path.join(ROOT, '.cache', 'kafka', KAFKA_VERSION);
-  const data = path.join(ROOT, '.data', `kafka-${port}`);
+  const data = node ? path.join(ROOT, '.data', `kafka-cluster-${port}`, `node-${node}`) : path.join(ROOT, '.data', `kafka-${port}`);
   return {
     cache,
     libs: path.join(cache, 'libs'),
@@ -85,15 +91,25 @@ function ensureDistribution() {
   return p.libs;
 }
 
-function writeConfig(p, port) {
+/**
+ * The node's server.properties. `cluster` (absent for a single node): { ports, node } with the broker
+ * ports of every node and this node's 1-based id.
+ */
+function writeConfig(p, port, cluster) {
   const controllerPort = port + 1;
+  const nodes = cluster ? cluster.ports.length : 1;
+  // Internal topics (offsets, transaction state) are replicated like project topics: with one replica a
+  // lost broker takes the transaction coordinator's state with it and exactly-once with it.
+  const rf = nodes >= 3 ? 3 : 1;
+  const minIsr = nodes >= 3 ? 2 : 1;
+  const voters = cluster ? cluster.ports.map((bp, i) => `${i + 1}@127.0.0.1:${bp + 1}`).join(',') : `1@127.0.0.1:${controllerPort}`;
   fs.mkdirSync(p.logDir, { recursive: true });
   fs.writeFileSync(
     p.config,
     [
       'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+      `node.id=${cluster ? cluster.node : 1}`,
+      `controller.quorum.voters=${voters}`,
       `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
       `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
       'controller.listener.names=CONTROLLER',
@@ -101,20 +117,21 @@ function writeConfig(p, port) {
       'inter.broker.listener.name=PLAINTEXT',
       `log.dirs=${p.logDir}`,
       'num.partitions=1',
-      // One node: internal topics must not wait for replicas that will never exist.
-      'offsets.topic.replication.factor=1',
+      `offsets.topic.replication.factor=${rf}`,
       'offsets.topic.num.partitions=10',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
+      `transaction.state.log.replication.factor=${rf}`,
+      `transaction.state.log.min.isr=${minIsr}`,
       'transaction.state.log.num.partitions=10',
-      'share.coordinator.state.topic.replication.factor=1',
-      'share.coordinator.state.topic.min.isr=1',
-      'default.replication.factor=1',
-      'min.insync.replicas=1',
+      `share.coordinator.state.topic.replication.factor=${rf}`,
+      `share.coordinator.state.topic.min.isr=${minIsr}`,
+      `default.replication.factor=${rf}`,
+      `min.insync.replicas=${minIsr}`,
       'group.initial.rebalance.delay.ms=0',
       // One broker: the extra AddPartitionsToTxn verification round trip on every transactional produce
-      // (KIP-890) guards against replicas that do not exist here.
-      'transaction.partition.verification.enable=false',
+      // (KIP-890) guards against replicas that do not exist here. A cluster keeps it (the default).
+      ...(nodes === 1 ? ['transaction.partition.verification.enable=false'] : []),
+      // A cluster on one host: a stopped node is noticed within seconds, not the default 9 s + 18 s.
+      ...(nodes > 1 ? ['broker.session.timeout.ms=6000', 'broker.heartbeat.interval.ms=1000'] : []),
       // Topics are provisioned by the apps (ensureTopics); a typo must not create a topic.
       'auto.create.topics.enable=false',
       'log.retention.hours=168',
@@ -143,12 +160,15 @@ function java(libs, args, opts = {}) {
   return spawnSync('java', ['-cp', `${libs}/*`, ...args], { encoding: 'utf8', ...opts });
 }
 
-function formatStorage(p, libs) {
+function formatStorage(p, libs, clusterId = newClusterId()) {
   if (fs.existsSync(path.join(p.logDir, 'meta.properties'))) return;
-  // A cluster id is 16 random bytes in URL-safe base64 without padding (22 characters).
-  const clusterId = require('node:crypto').randomBytes(16).toString('base64url');
   const r = java(libs, [`-Dlog4j2.configurationFile=${p.log4j}`, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', p.config]);
   if (r.status !== 0) throw new BrokerError(`could not format Kafka storage:\n${r.stdout}${r.stderr}`);
+}
+
+/** A cluster id is 16 random bytes in URL-safe base64 without padding (22 characters). */
+function newClusterId() {
+  return require('node:crypto').randomBytes(16).toString('base64url');
 }
 
 function readPid(p) {
@@ -169,8 +189,8 @@ function portOpen(port) {
   });
 }
 
-/** True once the broker answers a metadata request and its group coordinator is available. */
-async function answersMetadata(port, timeoutMs) {
+/** True once the broker answers a metadata request naming at least `brokers` brokers. */
+async function answersMetadata(port, timeoutMs, brokers = 1) {
   const { Kafka, logLevel } = require('kafkajs');
   const kafka = new Kafka({
     brokers: [`127.0.0.1:${port}`],
@@ -186,7 +206,7 @@ async function answersMetadata(port, timeoutMs) {
       await admin.connect();
       const cluster = await admin.describeCluster();
       await admin.disconnect();
-      if (cluster.brokers.length > 0) return true;
+      if (cluster.brokers.length >= brokers && cluster.controller !== null && cluster.controller >= 0) return true;
     } catch {
       await admin.disconnect().catch(() => undefined);
     }
@@ -195,19 +215,19 @@ async function answersMetadata(port, timeoutMs) {
   return false;
 }
 
-/**
- * Starts the broker on 127.0.0.1:<port> unless it already runs. Returns { started, port, log }.
- * Resolves only when the broker answers metadata requests.
- */
-async function start({ port = DEFAULT_PORT, heap = process.env.KAFKA_HEAP || '512m' } = {}) {
-  const p = paths(port);
-  const running = readPid(p);
-  if (running) {
-    if (!(await answersMetadata(port, READY_TIMEOUT_MS))) {
-      throw new BrokerError(`broker pid ${running} runs but does not answer on 127.0.0.1:${port}; see ${p.log}`);
-    }
-    return { started: false, port, pid: running, log: p.log };
-  }
+/** Broker ports of a cluster of `nodes` whose first broker listens on `port`: port, port+2, port+4, ... */
+function clusterPorts(port = DEFAULT_PORT, nodes = 1) {
+  return Array.from({ length: nodes }, (_, i) => port + 2 * i);
+}
+
+/** The nodes `port`/`nodes` describe: [{ port, node, p }] (node undefined for a single node). */
+function nodesOf(port, nodes) {
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new BrokerError(`KAFKA_NODES must be a whole number from 1 to 9, got ${nodes}`);
+  if (nodes === 1) return [{ port, node: undefined, p: paths(port) }];
+  return clusterPorts(port, nodes).map((bp, i) => ({ port: bp, node: i + 1, p: paths(port, i + 1) }));
+}
+
+async function checkPortsFree(port) {
   if (await portOpen(port)) {
     throw new BrokerError(
       `port ${port} is taken by another process. Stop it, set KAFKA_PORT to another port, or set KAFKA_BROKERS to use that cluster.`,
@@ -218,10 +238,10 @@ async function start({ port = DEFAULT_PORT, heap = process.env.KAFKA_HEAP || '51
       `port ${port + 1} (the broker's KRaft controller listener, broker port + 1) is taken by another process. Stop it or set KAFKA_PORT to another port.`,
     );
   }
-  checkJava();
-  const libs = ensureDistribution();
-  writeConfig(p, port);
-  formatStorage(p, libs);
+}
+
+/** Launches one node's JVM (detached; its pid in the node's broker.pid) and returns the child. */
+function launch(libs, p, heap) {
   const out = fs.openSync(path.join(p.data, 'stdout.log'), 'a');
   const child = spawn(
     'java',
@@ -241,24 +261,81 @@ async function start({ port = DEFAULT_PORT, heap = process.env.KAFKA_HEAP || '51
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();
+  fs.closeSync(out);
   fs.writeFileSync(p.pidFile, String(child.pid));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline && !exited) {
-    if (await answersMetadata(port, 1000)) return { started: true, port, pid: child.pid, log: p.log };
-  }
-  await stop({ port }).catch(() => undefined);
-  throw new BrokerError(`broker did not become ready on 127.0.0.1:${port}; see ${p.log} and ${path.join(p.data, 'stdout.log')}`);
+  const state = { exited: false };
+  child.once('exit', () => (state.exited = true));
+  return { child, state };
 }
 
-/** Stops the broker cleanly (SIGTERM, then SIGKILL after the grace period). */
-async function stop({ port = DEFAULT_PORT, graceMs = 30_000, signal = 'SIGTERM' } = {}) {
-  const p = paths(port);
+/** The cluster id every node of a cluster is formatted with, kept beside the nodes' directories. */
+function clusterIdFor(port) {
+  const file = path.join(ROOT, '.data', `kafka-cluster-${port}`, 'cluster.id');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const id = newClusterId();
+  fs.writeFileSync(file, id);
+  return id;
+}
+
+/**
+ * Starts the broker on 127.0.0.1:<port> unless it already runs; with `nodes` > 1 every node of that
+ * cluster that does not run yet (or only node `only`, 1-based, for a restart). Resolves once each started
+ * node answers metadata requests naming all `nodes` brokers. Returns { started, port, pid, log, nodes: [...] }.
+ */
+async function start({ port = DEFAULT_PORT, nodes = 1, only, heap = process.env.KAFKA_HEAP || (nodes > 1 ? '384m' : '512m') } = {}) {
+  const all = nodesOf(port, nodes).filter((n) => only === undefined || n.node === only);
+  const result = [];
+  const launched = [];
+  for (const n of all) {
+    const running = readPid(n.p);
+    if (running) {
+      result.push({ started: false, port: n.port, node: n.node, pid: running, log: n.p.log });
+      continue;
+    }
+    await checkPortsFree(n.port);
+  }
+  const toStart = all.filter((n) => !readPid(n.p));
+  if (toStart.length > 0) {
+    checkJava();
+    const libs = ensureDistribution();
+    const clusterId = nodes > 1 ? clusterIdFor(port) : undefined;
+    for (const n of toStart) {
+      writeConfig(n.p, n.port, nodes > 1 ? { ports: clusterPorts(port, nodes), node: n.node } : undefined);
+      formatStorage(n.p, libs, clusterId);
+    }
+    // Every node at once: a node of a cluster waits for a quorum of controllers before it answers.
+    for (const n of toStart) launched.push({ n, ...launch(libs, n.p, heap) });
+  }
+  const deadline = Date.now() + READY_TIMEOUT_MS * (nodes > 1 ? 2 : 1);
+  for (const l of launched) {
+    let ready = false;
+    while (Date.now() < deadline && !l.state.exited && !ready) ready = await answersMetadata(l.n.port, 1000, nodes);
+    if (!ready) {
+      for (const x of launched) await stopNode(x.n.p, { graceMs: 5000 }).catch(() => undefined);
+      throw new BrokerError(
+        `broker did not become ready on 127.0.0.1:${l.n.port}${nodes > 1 ? ` (node ${l.n.node} of ${nodes})` : ''}; ` +
+          `see ${l.n.p.log} and ${path.join(l.n.p.data, 'stdout.log')}`,
+      );
+    }
+    result.push({ started: true, port: l.n.port, node: l.n.node, pid: l.child.pid, log: l.n.p.log });
+  }
+  // Nodes that already ran: they must still answer (a frozen or broken one is an error, not "ready").
+  for (const r of result.filter((x) => !x.started)) {
+    if (!(await answersMetadata(r.port, READY_TIMEOUT_MS, nodes))) {
+      throw new BrokerError(`broker pid ${r.pid} runs but does not answer on 127.0.0.1:${r.port}; see ${r.log}`);
+    }
+  }
+  result.sort((a, b) => a.port - b.port);
+  const first = result[0];
+  return { started: result.some((r) => r.started), port: first.port, pid: first.pid, log: first.log, nodes: result };
+}
+
+async function stopNode(p, { graceMs = 30_000, signal = 'SIGTERM' } = {}) {
   const pid = readPid(p);
   if (!pid) {
     fs.rmSync(p.pidFile, { force: true });
-    return { stopped: false, port };
+    return false;
   }
   process.kill(pid, signal);
   const deadline = Date.now() + graceMs;
@@ -276,48 +353,82 @@ async function stop({ port = DEFAULT_PORT, graceMs = 30_000, signal = 'SIGTERM' 
     /* already gone */
   }
   fs.rmSync(p.pidFile, { force: true });
-  return { stopped: true, port };
+  return true;
 }
 
-/** Deletes the broker's data (topics, offsets, transactions). The broker must be stopped. */
-function wipe({ port = DEFAULT_PORT } = {}) {
-  const p = paths(port);
-  if (readPid(p)) throw new BrokerError(`broker on ${port} is running; stop it first`);
-  fs.rmSync(p.data, { recursive: true, force: true });
+/**
+ * Stops the broker cleanly (SIGTERM, then SIGKILL after the grace period); with `nodes` > 1 every node of
+ * the cluster (or node `only`), all at once.
+ */
+async function stop({ port = DEFAULT_PORT, nodes = 1, only, graceMs = 30_000, signal = 'SIGTERM' } = {}) {
+  const all = nodesOf(port, nodes).filter((n) => only === undefined || n.node === only);
+  const stopped = await Promise.all(all.map((n) => stopNode(n.p, { graceMs, signal })));
+  return { stopped: stopped.some(Boolean), port, nodes: all.map((n, i) => ({ port: n.port, node: n.node, stopped: stopped[i] })) };
 }
 
-async function status({ port = DEFAULT_PORT } = {}) {
-  const p = paths(port);
-  const pid = readPid(p);
-  return { running: Boolean(pid), pid, port, log: p.log, answers: pid ? await answersMetadata(port, 2000) : false };
+/** Deletes the data (topics, offsets, transactions) of the broker or of every node of the cluster. It must be stopped. */
+function wipe({ port = DEFAULT_PORT, nodes = 1 } = {}) {
+  const all = nodesOf(port, nodes);
+  for (const n of all) if (readPid(n.p)) throw new BrokerError(`broker on ${n.port} is running; stop it first`);
+  if (nodes === 1) fs.rmSync(all[0].p.data, { recursive: true, force: true });
+  else fs.rmSync(path.join(ROOT, '.data', `kafka-cluster-${port}`), { recursive: true, force: true });
 }
 
-module.exports = { start, stop, status, wipe, ensureDistribution, paths, BrokerError, DEFAULT_PORT, KAFKA_VERSION };
+/** Per node: its pid, whether it answers, its log. A single node's status is that node's. */
+async function status({ port = DEFAULT_PORT, nodes = 1 } = {}) {
+  const each = await Promise.all(
+    nodesOf(port, nodes).map(async (n) => {
+      const pid = readPid(n.p);
+      return { node: n.node, port: n.port, controllerPort: n.port + 1, running: Boolean(pid), pid, answers: pid ? await answersMetadata(n.port, 2000) : false, log: n.p.log };
+    }),
+  );
+  if (nodes === 1) {
+    const { running, pid, answers, log } = each[0];
+    return { running, pid, port, log, answers };
+  }
+  return { nodes: each, running: each.filter((n) => n.running).length, answering: each.filter((n) => n.answers).length, brokers: each.map((n) => `127.0.0.1:${n.port}`).join(',') };
+}
+
+/** Pid of node `node` (1-based) of the cluster on `port`, or of the single broker when `node` is absent. */
+function pidOf({ port = DEFAULT_PORT, node } = {}) {
+  return readPid(paths(port, node));
+}
+
+module.exports = { start, stop, status, wipe, pidOf, clusterPorts, ensureDistribution, paths, BrokerError, DEFAULT_PORT, KAFKA_VERSION };
 
 if (require.main === module) {
   const cmd = process.argv[2];
   const port = Number(process.env.KAFKA_PORT || DEFAULT_PORT);
+  const nodes = Number(process.env.KAFKA_NODES || 1);
   const t0 = Date.now();
+  const where = () => (nodes === 1 ? `127.0.0.1:${port}` : clusterPorts(port, nodes).map((p) => `127.0.0.1:${p}`).join(','));
   const run = {
     start: async () => {
-      const r = await start({ port });
+      const r = await start({ port, nodes });
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
-      console.log(
-        r.started
-          ? `[kafka] Apache Kafka ${KAFKA_VERSION} ready on 127.0.0.1:${port} in ${secs}s (pid ${r.pid}); log: ${r.log}`
-          : `[kafka] already running on 127.0.0.1:${port} (pid ${r.pid}); log: ${r.log}`,
-      );
+      if (nodes === 1) {
+        console.log(
+          r.started
+            ? `[kafka] Apache Kafka ${KAFKA_VERSION} ready on 127.0.0.1:${port} in ${secs}s (pid ${r.pid}); log: ${r.log}`
+            : `[kafka] already running on 127.0.0.1:${port} (pid ${r.pid}); log: ${r.log}`,
+        );
+        return;
+      }
+      for (const n of r.nodes) {
+        console.log(`[kafka] node ${n.node}: ${n.started ? 'started' : 'already running'} on 127.0.0.1:${n.port} (controller ${n.port + 1}, pid ${n.pid}); log: ${n.log}`);
+      }
+      console.log(`[kafka] ${nodes}-node Apache Kafka ${KAFKA_VERSION} cluster ready in ${secs}s; KAFKA_BROKERS=${where()}`);
     },
     stop: async () => {
-      const r = await stop({ port });
-      console.log(r.stopped ? `[kafka] stopped broker on 127.0.0.1:${port}` : `[kafka] no broker running on ${port}`);
+      const r = await stop({ port, nodes });
+      console.log(r.stopped ? `[kafka] stopped ${nodes === 1 ? 'broker' : `${nodes}-node cluster`} on ${where()}` : `[kafka] no broker running on ${where()}`);
     },
-    status: async () => console.log(JSON.stringify(await status({ port }))),
-    wipe: async () => (wipe({ port }), console.log(`[kafka] removed data of broker on ${port}`)),
+    status: async () => console.log(JSON.stringify(await status({ port, nodes }), null, nodes === 1 ? undefined : 2)),
+    wipe: async () => (wipe({ port, nodes }), console.log(`[kafka] removed data of ${nodes === 1 ? 'broker' : 'cluster'} on ${where()}`)),
     fetch: async () => console.log(`[kafka] jars in ${ensureDistribution()}`),
   }[cmd];
   if (!run) {
-    console.error('usage: node scripts/native-kafka.js start|stop|status|wipe|fetch  (KAFKA_PORT, KAFKA_VERSION, KAFKA_HEAP)');
+    console.error('usage: node scripts/native-kafka.js start|stop|status|wipe|fetch  (KAFKA_PORT, KAFKA_NODES, KAFKA_VERSION, KAFKA_HEAP)');
     process.exit(2);
   }
   run().catch((e) => {

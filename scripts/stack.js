@@ -1,7 +1,7 @@
 'use strict';
 /**
- * `npm run stack`: the whole platform on one machine. Starts the native Kafka broker unless
- * KAFKA_BROKERS points at a cluster, provisions every topic, starts each app as its own process with
+ * `npm run stack`: the whole platform on one machine. Starts the native Kafka broker (KAFKA_NODES=3: a
+ * three-node cluster) unless KAFKA_BROKERS points at a cluster, provisions every topic, starts each app as its own process with
  * prefixed logs, and on Ctrl-C (or SIGTERM) stops the apps, then the broker it started.
  * Expects a build in dist/ (npm run stack builds first).
  */
@@ -73,10 +73,14 @@ async function main() {
   let startedBroker;
   if (!process.env.KAFKA_BROKERS) {
     const port = Number(process.env.KAFKA_PORT || native.DEFAULT_PORT);
-    const r = await native.start({ port });
-    startedBroker = r.started ? port : undefined;
-    console.log(`kafka | ${r.started ? 'started' : 'reusing'} Apache Kafka ${native.KAFKA_VERSION} on 127.0.0.1:${port}; log: ${r.log}`);
-    process.env.KAFKA_BROKERS = `127.0.0.1:${port}`;
+    // KAFKA_NODES=3: a three-node cluster on this host (brokers on port, +2, +4).
+    const nodes = Number(process.env.KAFKA_NODES || 1);
+    const r = await native.start({ port, nodes });
+    startedBroker = r.started ? { port, nodes } : undefined;
+    const brokers = r.nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+    const what = nodes === 1 ? `Apache Kafka ${native.KAFKA_VERSION}` : `a ${nodes}-node Apache Kafka ${native.KAFKA_VERSION} cluster`;
+    console.log(`kafka | ${r.started ? 'started' : 'reusing'} ${what} on ${brokers}; log: ${r.log}`);
+    process.env.KAFKA_BROKERS = brokers;
   } else {
     console.log(`kafka | using KAFKA_BROKERS=${process.env.KAFKA_BROKERS}`);
   }
@@ -125,7 +129,7 @@ async function main() {
     }
     if (startedBroker !== undefined) {
       console.log('stack | stopping Kafka');
-      await native.stop({ port: startedBroker });
+      await native.stop(startedBroker);
     }
     process.exit(0);
   };

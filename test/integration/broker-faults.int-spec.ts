@@ -1,14 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
-import type { LightMyRequestResponse } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
 import { EnvReader } from '@app/common';
 import { followUpId } from '@app/agent';
 import { LeadAgentModule } from '../../apps/lead-agent/src/lead-agent.module';
 import { startAgent } from '../support/agents';
-import { signed } from '../support/ingress';
 import { startIngress, type RunningIngress } from '../support/ingress-kafka';
 import { header, readUntil, unique } from '../support/kafka';
+import { WebhookFlow } from '../support/webhook-flow';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const native = require('../../scripts/native-kafka.js') as {
@@ -32,12 +31,14 @@ describe('broker faults while webhooks flow (real broker, whole pipeline)', () =
   let ingress: RunningIngress;
   let agent: INestApplication;
   let kafka: Kafka;
+  let webhooks: WebhookFlow;
 
   beforeAll(async () => {
     await native.start({ port: PORT });
     ingress = await startIngress({ brokers: BROKERS, deadlineMs: 2000, quiet: true });
     agent = await startAgent('lead-agent', LeadAgentModule, ingress.prefix, {}, BROKERS);
     kafka = createKafka(kafkaConnectionFromEnv('faults-reader', new EnvReader({ KAFKA_BROKERS: BROKERS })));
+    webhooks = new WebhookFlow(ingress);
   });
   afterAll(async () => {
     await agent?.close();
@@ -48,45 +49,10 @@ describe('broker faults while webhooks flow (real broker, whole pipeline)', () =
     native.wipe({ port: PORT });
   });
 
-  const outcomes = new Map<string, LightMyRequestResponse>();
-  const send = async (id: string) => {
-    const body = Buffer.from(JSON.stringify({ id, type: 'lead.created', data: { id, email: `${id}@acme-corp.io`, company: 'Acme', company_size: 300 } }));
-    const res = await ingress.app.inject({ method: 'POST', url: '/webhooks/crm', payload: body, headers: signed('crm', body) });
-    outcomes.set(id, res);
-    return res;
-  };
-  /** Sends `count` webhooks, `perTick` concurrently every 50 ms, running `fault` after `faultAfter` of them. */
-  const flow = async (label: string, count: number, faultAfter: number, fault: () => Promise<void>) => {
-    const pending: Promise<unknown>[] = [];
-    for (let i = 0; i < count; i += 5) {
-      // The requests sent before the fault are answered first: under load an answer can take longer than
-      // the pacing, and one still waiting for its acknowledgement when the broker dies is rightly a 503.
-      if (i === faultAfter) {
-        await Promise.all(pending);
-        await fault();
-      }
-      for (let j = i; j < Math.min(count, i + 5); j++) pending.push(send(`${label}-${j}`));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await Promise.all(pending);
-  };
-  const ready = async () => (await ingress.app.inject({ method: 'GET', url: '/health/ready' })).statusCode === 200;
-  /**
-   * Recovery: ready again (every producer of the pool reconnected, none stalled) and a probe accepted.
-   * Each producer reconnects on its own backoff, so one accepted probe alone does not mean all keys are.
-   */
-  const waitUntilAccepting = async () => {
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      // A burst, so that every producer of the pool (each owns a share of the keys) is tried.
-      if (await ready()) {
-        const burst = await Promise.all(Array.from({ length: 30 }, () => send(unique('probe'))));
-        if (burst.every((r) => r.statusCode === 202)) return;
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error('ingress did not recover within 90 s');
-  };
+  // Sending, pacing and recovery are shared with the cluster fault suite (test/support/webhook-flow.ts).
+  const send = (id: string) => webhooks.send(id);
+  const flow = (label: string, count: number, faultAfter: number, fault: () => Promise<void>) => webhooks.flow(label, count, faultAfter, fault);
+  const waitUntilAccepting = () => webhooks.waitUntilAccepting();
 
   it('stores every accepted webhook, answers 503 with Retry-After otherwise, and produces each follow-up exactly once', async () => {
     const run = unique('bounce');
@@ -106,7 +72,7 @@ describe('broker faults while webhooks flow (real broker, whole pipeline)', () =
     await waitUntilAccepting();
     await flow(`${run}-after`, 50, -1, async () => undefined);
 
-    const all = [...outcomes];
+    const all = [...webhooks.outcomes];
     const accepted = all.filter(([, r]) => r.statusCode === 202).map(([id]) => id);
     const refused = all.filter(([, r]) => r.statusCode !== 202);
     expect(refused.length).toBeGreaterThan(0);

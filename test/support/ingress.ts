@@ -5,7 +5,7 @@ import { AppError, createRegistry, EnvReader, JsonLogger } from '@app/common';
 import { IngressMetrics } from '../../apps/ingress/src/metrics';
 import { loadProviderDefinitions, loadProviders, signRequest, type SchemeConfig } from '@app/webhooks';
 import { type OutboundRecord, type ProducerPort } from '@app/kafka';
-import { createIngressApp } from '../../apps/ingress/src/create-app';
+import { createIngressApp, type HttpOptions } from '../../apps/ingress/src/create-app';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -56,7 +56,7 @@ export class FakeProducer implements ProducerPort {
 
 export async function ingressWithFake(
   env: Record<string, string> = SECRETS,
-  http = { bodyLimitBytes: 1024 * 1024, trustedProxies: [] as string[] },
+  http: HttpOptions = { bodyLimitBytes: 1024 * 1024, trustedProxies: [] },
   providersFile = join(ROOT, 'config', 'providers.yaml'),
 ): Promise<{ app: NestFastifyApplication; producer: FakeProducer; logs: string[] }> {
   const logs: string[] = [];

@@ -45,7 +45,7 @@ export async function buildIngress(env: EnvReader, logger: JsonLogger, extraSpec
   if (tracing.enabled) logger.info('tracing: exporting spans over OTLP', { endpoint: env.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? env.raw('OTEL_EXPORTER_OTLP_ENDPOINT') });
   const app = await createIngressApp(
     { providers, producer, logger, registry, metrics, topicPrefix: conn.topicPrefix, tracing },
-    { bodyLimitBytes: config.bodyLimitBytes, trustedProxies: config.trustedProxies },
+    { bodyLimitBytes: config.bodyLimitBytes, trustedProxies: config.trustedProxies, headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs },
   );
   app.getHttpAdapter().getInstance().addHook('onClose', async () => {
     await producer.disconnect();

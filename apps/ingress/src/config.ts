@@ -13,6 +13,9 @@ export interface IngressConfig {
   maxInFlightBytes: number;
   /** Producers, each with one produce request in flight; records are spread over them by key. */
   producerPoolSize: number;
+  /** A connection's request headers must arrive within this, the whole request within requestTimeoutMs. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 /** Reads and checks every ingress setting at start-up; a bad value stops the process with its name. */
@@ -20,6 +23,9 @@ export function ingressConfigFromEnv(env = new EnvReader()): IngressConfig {
   const bodyLimitBytes = env.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 4 * 1024 * 1024 });
   const maxInFlightBytes = env.int('MAX_IN_FLIGHT_BYTES', 128 * 1024 * 1024, { min: 1024 * 1024, max: 4 * 1024 * 1024 * 1024 });
   if (maxInFlightBytes < bodyLimitBytes * 2) throw new ConfigError('MAX_IN_FLIGHT_BYTES must be at least twice BODY_LIMIT_BYTES');
+  const headersTimeoutMs = env.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 });
+  const requestTimeoutMs = env.int('HTTP_REQUEST_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 });
+  if (requestTimeoutMs < headersTimeoutMs) throw new ConfigError(`HTTP_REQUEST_TIMEOUT_MS must be at least HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}), got ${requestTimeoutMs}`);
   return {
     port: env.port('PORT', 3000),
     host: env.string('HOST', '0.0.0.0'),
@@ -30,5 +36,7 @@ export function ingressConfigFromEnv(env = new EnvReader()): IngressConfig {
     maxInFlightRecords: env.int('MAX_IN_FLIGHT_RECORDS', 20_000, { min: 10, max: 1_000_000 }),
     maxInFlightBytes,
     producerPoolSize: env.int('PRODUCER_POOL_SIZE', 4, { min: 1, max: 32 }),
+    headersTimeoutMs,
+    requestTimeoutMs,
   };
 }

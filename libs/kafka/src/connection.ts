@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { ConfigError, EnvReader } from '@app/common';
+import type { ReplicationSettings } from './replication';
 
 export const DEFAULT_BROKERS = ['127.0.0.1:9092'];
 
@@ -13,6 +14,8 @@ export interface KafkaConnection {
   sasl?: SASLOptions;
   /** Prefix applied to every topic name from the registry (isolates test runs and environments). */
   topicPrefix: string;
+  /** KAFKA_REPLICATION_FACTOR / KAFKA_MIN_INSYNC_REPLICAS for topics this process creates (unset: from the cluster's size). */
+  replication?: ReplicationSettings;
 }
 
 /** Brokers from KAFKA_BROKERS (comma-separated) or the local default: the one way every process finds Kafka. */
@@ -38,6 +41,12 @@ export function kafkaConnectionFromEnv(service: string, env = new EnvReader()): 
   if (conn.topicPrefix && !/^[a-zA-Z0-9._-]+$/.test(conn.topicPrefix)) {
     throw new ConfigError(`KAFKA_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-", got "${conn.topicPrefix}"`);
   }
+  const factor = env.raw('KAFKA_REPLICATION_FACTOR') === undefined ? undefined : env.int('KAFKA_REPLICATION_FACTOR', 1, { min: 1, max: 32767 });
+  const minInsync = env.raw('KAFKA_MIN_INSYNC_REPLICAS') === undefined ? undefined : env.int('KAFKA_MIN_INSYNC_REPLICAS', 1, { min: 1, max: 32767 });
+  if (factor !== undefined && minInsync !== undefined && minInsync > factor) {
+    throw new ConfigError(`KAFKA_MIN_INSYNC_REPLICAS must not exceed KAFKA_REPLICATION_FACTOR (${factor}), got ${minInsync}`);
+  }
+  if (factor !== undefined || minInsync !== undefined) conn.replication = { factor, minInsync };
   if (env.bool('KAFKA_SSL', false)) {
     const file = (name: string) => {
       const p = env.optional(name);

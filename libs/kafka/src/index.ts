@@ -3,6 +3,7 @@ export * from './connection';
 export * from './client';
 export * from './codecs';
 export * from './retry';
+export * from './replication';
 export * from './ensure-topics';
 export * from './provision';
 export * from './batching-producer';

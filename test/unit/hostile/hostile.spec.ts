@@ -9,12 +9,15 @@ import { signatureCases, timestampCases } from './signatures';
 
 /**
  * The hostile-input suite: a table-driven corpus and fast-check properties thrown at the real ingress
- * (real provider config, test secrets, a fake producer) through Fastify inject. Every case asserts the
+ * (real provider config, test secrets, a fake producer) through Fastify inject (raw-socket.spec.ts sends
+ * what inject cannot). Every case asserts the
  * documented status and exact catalogue body, and the harness counts every request, every crash (a
  * throw, a 5xx, a failed liveness probe) and every record written without a valid signature.
  */
 
 const MB = 1024 * 1024;
+/** `npm run test:faults` multiplies the generated cases (HOSTILE_SCALE=4); `npm test` runs them once. */
+const SCALE = Number(process.env.HOSTILE_SCALE || 1);
 const gc = (globalThis as { gc?: () => void }).gc;
 
 describe('the ingress under hostile input', () => {
@@ -80,9 +83,9 @@ describe('the ingress under hostile input', () => {
   });
 
   describe('properties', () => {
-    it('1. any bytes with pooled headers: a documented answer, a record only for a valid signature', () => anyRequest(hostile, 500));
-    it.each(PROVIDERS)('2. %s: a signed random JSON value is stored once and re-parses', (p) => signedJson(hostile, p, 200));
-    it('3. one byte of a signed body changed: 401, nothing written', () => oneByteChanged(hostile, 400));
+    it('1. any bytes with pooled headers: a documented answer, a record only for a valid signature', () => anyRequest(hostile, 500 * SCALE));
+    it.each(PROVIDERS)('2. %s: a signed random JSON value is stored once and re-parses', (p) => signedJson(hostile, p, 200 * SCALE));
+    it('3. one byte of a signed body changed: 401, nothing written', () => oneByteChanged(hostile, 400 * SCALE));
   });
 
   describe('memory', () => {

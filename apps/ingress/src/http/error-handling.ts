@@ -50,15 +50,16 @@ export class CatalogueExceptionFilter implements ExceptionFilter {
 
 /**
  * Errors Node's HTTP parser raises before any request exists (a header line without a colon, NUL in a
- * value, Content-Length beside Transfer-Encoding, a bad chunk size, oversized headers, random bytes): the
- * answer is the catalogue's body too, and the connection is closed, as the parser cannot go on with it.
+ * value, Content-Length beside Transfer-Encoding, a bad chunk size, oversized headers, random bytes), and a
+ * request not received within the header or request timeout (408 REQUEST_TIMEOUT): the answer is the
+ * catalogue's body too, and the connection is closed, as the parser cannot go on with it.
  */
 export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST';
+  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
   const { status, message } = ERRORS[code];
   const body = JSON.stringify({ error: { code, message } });
   socket.end(

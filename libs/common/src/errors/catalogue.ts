@@ -17,6 +17,7 @@ export const ERRORS = {
   MALFORMED_JSON: { status: 400, retryable: false, message: 'The request body is not valid JSON.' },
   BAD_REQUEST: { status: 400, retryable: false, message: 'The request is malformed.' },
   HEADERS_TOO_LARGE: { status: 431, retryable: false, message: 'The request headers are larger than the server accepts.' },
+  REQUEST_TIMEOUT: { status: 408, retryable: true, message: 'The request was not received in time.' },
   KAFKA_UNAVAILABLE: { status: 503, retryable: true, message: 'The event could not be stored in time; retry later.' },
   OVERLOADED: { status: 503, retryable: true, message: 'Too many requests in flight; retry later.' },
   // The web console's API (apps/console).

@@ -1,0 +1,170 @@
+import type { LightMyRequestResponse } from 'fastify';
+import type { Kafka } from 'kafkajs';
+import { followUpId } from '@app/agent';
+import { signed } from './ingress';
+import type { RunningIngress } from './ingress-kafka';
+import { header, readUntil, unique } from './kafka';
+
+/**
+ * Signed leads sent through a real ingress (inject, no socket) while something goes wrong underneath,
+ * and the end-to-end check the fault suites share: every 202 is on leads.created, every refusal is a 503
+ * with Retry-After, and every stored lead has exactly one follow-up from the lead agent.
+ */
+export class WebhookFlow {
+  readonly outcomes = new Map<string, LightMyRequestResponse>();
+
+  constructor(readonly ingress: RunningIngress) {}
+
+  async send(id: string): Promise<LightMyRequestResponse> {
+    const body = Buffer.from(JSON.stringify({ id, type: 'lead.created', data: { id, email: `${id}@acme-corp.io`, company: 'Acme', company_size: 300 } }));
+    const res = await this.ingress.app.inject({ method: 'POST', url: '/webhooks/crm', payload: body, headers: signed('crm', body) });
+    this.outcomes.set(id, res);
+    return res;
+  }
+
+  /** Sends `count` webhooks, `perTick` concurrently every 50 ms, running `fault` after `faultAfter` of them. */
+  async flow(label: string, count: number, faultAfter: number, fault: () => Promise<void>): Promise<void> {
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < count; i += 5) {
+      // The requests sent before the fault are answered first: under load an answer can take longer than
+      // the pacing, and one still waiting for its acknowledgement when the broker dies is rightly a 503.
+      if (i === faultAfter) {
+        await Promise.all(pending);
+        await fault();
+      }
+      for (let j = i; j < Math.min(count, i + 5); j++) pending.push(this.send(`${label}-${j}`));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await Promise.all(pending);
+  }
+
+  /** Sends `perTick` webhooks every 50 ms (5: about 100/s) until the returned stop() is awaited. */
+  load(label: string, perTick = 5): { stop: () => Promise<number> } {
+    let running = true;
+    let n = 0;
+    const pending: Promise<unknown>[] = [];
+    const loop = (async () => {
+      while (running) {
+        for (let j = 0; j < perTick; j++) pending.push(this.send(`${label}-${n++}`));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    return {
+      stop: async () => {
+        running = false;
+        await loop;
+        await Promise.all(pending);
+        return n;
+      },
+    };
+  }
+
+  async ready(): Promise<boolean> {
+    return (await this.ingress.app.inject({ method: 'GET', url: '/health/ready' })).statusCode === 200;
+  }
+
+  /**
+   * Recovery: ready again (every producer of the pool reconnected, none stalled) and a probe accepted.
+   * Each producer reconnects on its own backoff, so one accepted probe alone does not mean all keys are.
+   */
+  async waitUntilAccepting(timeoutMs = 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      // A burst, so that every producer of the pool (each owns a share of the keys) is tried.
+      if (await this.ready()) {
+        const burst = await Promise.all(Array.from({ length: 30 }, () => this.send(unique('probe'))));
+        if (burst.every((r) => r.statusCode === 202)) return;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`ingress did not recover within ${timeoutMs / 1000} s`);
+  }
+
+  /** The ids answered 202 and the other answers, by id. */
+  answers(filter: (id: string) => boolean = () => true): { sent: number; accepted: string[]; refused: [string, LightMyRequestResponse][] } {
+    const all = [...this.outcomes].filter(([id]) => filter(id));
+    return {
+      sent: all.length,
+      accepted: all.filter(([, r]) => r.statusCode === 202).map(([id]) => id),
+      refused: all.filter(([, r]) => r.statusCode !== 202),
+    };
+  }
+
+  /**
+   * Reads leads.created and the lead agent's outputs under the ingress's prefix and counts, for the ids
+   * `filter` selects: accepted but not stored (lost), stored leads without a follow-up (missing), and
+   * follow-ups produced more than once (duplicated). Waits for the follow-ups of every stored lead, then
+   * reads on for `settleMs` so that a duplicate arriving late is seen.
+   */
+  async verify(kafka: Kafka, filter: (id: string) => boolean = () => true, timeoutMs = 180_000, settleMs = 3000): Promise<FlowReport> {
+    const { sent, accepted, refused } = this.answers(filter);
+    const prefix = this.ingress.prefix;
+    const waitingFor = new Set(accepted);
+    const inputs = await readUntil(
+      kafka,
+      [`${prefix}leads.created`],
+      (rs) => {
+        waitingFor.delete(header(rs[rs.length - 1].message, 'ce_id') ?? '');
+        return waitingFor.size === 0;
+      },
+      timeoutMs,
+    );
+    const stored = new Set(inputs.map((x) => header(x.message, 'ce_id') ?? '').filter((id) => id && filter(id)));
+    const lost = accepted.filter((id) => !stored.has(id));
+    const outTopics = [`${prefix}leads.qualified`, `${prefix}leads.disqualified`];
+    // Until every stored lead has a follow-up (a count would be reached early by duplicates).
+    const answered = new Set<string>();
+    const leadOf = new Map([...stored].flatMap((id) => [[followUpId(id, 'lead.qualified'), id] as const, [followUpId(id, 'lead.disqualified'), id] as const]));
+    let outputs = await readUntil(
+      kafka,
+      outTopics,
+      (rs) => {
+        const lead = leadOf.get(header(rs[rs.length - 1].message, 'ce_id') ?? '');
+        if (lead) answered.add(lead);
+        return answered.size >= stored.size;
+      },
+      timeoutMs,
+    );
+    const more = await readUntil(kafka, outTopics, (rs) => rs.length > outputs.length, settleMs);
+    if (more.length > outputs.length) outputs = more;
+    const ids = outputs.map((x) => header(x.message, 'ce_id') ?? '').filter((id) => leadOf.has(id));
+    const produced = new Set(ids);
+    const missing = [...stored].filter((id) => !produced.has(followUpId(id, 'lead.qualified')) && !produced.has(followUpId(id, 'lead.disqualified')));
+    return {
+      sent,
+      accepted: accepted.length,
+      refused: refused.length,
+      refusedNot503: refused.filter(([, r]) => r.statusCode !== 503 || r.headers['retry-after'] !== '5').map(([id, r]) => `${id}: ${r.statusCode} ${r.body}`),
+      stored: stored.size,
+      produced: ids.length,
+      lost,
+      missing,
+      duplicated: ids.length - produced.size,
+    };
+  }
+}
+
+export interface FlowReport {
+  sent: number;
+  accepted: number;
+  refused: number;
+  /** Refusals that were not 503 with Retry-After: 5 (id, status, body). */
+  refusedNot503: string[];
+  /** Leads on leads.created (accepted, or written although the caller had already been answered 503). */
+  stored: number;
+  /** Follow-ups (leads.qualified or leads.disqualified) of those leads. */
+  produced: number;
+  /** Accepted (202) but not on leads.created. */
+  lost: string[];
+  /** Stored but without a follow-up. */
+  missing: string[];
+  duplicated: number;
+}
+
+/** One line per fault: what was sent, accepted, refused, stored and produced, what was lost or duplicated. */
+export function describeReport(label: string, r: FlowReport, extra = ''): string {
+  return (
+    `${label}: sent ${r.sent}, accepted ${r.accepted}, refused ${r.refused} (503 with Retry-After: ${r.refused - r.refusedNot503.length}), ` +
+    `stored ${r.stored}, produced ${r.produced}, lost ${r.lost.length}, missing follow-ups ${r.missing.length}, duplicated ${r.duplicated}${extra ? `; ${extra}` : ''}`
+  );
+}
