@@ -4,6 +4,7 @@
  *
  * - `processed` topic, partition p: `{ t, ids }` (the digests of the event ids one transaction processed,
  *   and when); `{ t, e, r }` (the recorded result `r` of one effect, under its digest `e`: see `effectDigest`);
+ *   `{ t, e, x: 1 }` (that result is cleared: its event was processed);
  *   or a restore marker.
  * - `state` topic (compacted), partition p: `s:<key>` → the handler's keyed state as JSON (null: deleted);
  *   `r:<key>` → the key's parked record (see `Parked`; null: free again); or a restore marker.
@@ -19,6 +20,7 @@ export type ChangelogEntry =
   | { kind: 'marker'; nonce: string }
   | { kind: 'processed'; atMs: number; ids: string[] }
   | { kind: 'effect'; atMs: number; digest: string; result: unknown }
+  | { kind: 'effect-cleared'; digest: string }
   | { kind: 'state'; key: string; value: unknown }
   | { kind: 'parked'; key: string; value: Parked | null }
   /** Not ours, or written by a version that no longer matters: skipped, never fatal. */
@@ -30,6 +32,11 @@ export function markerMessage(partition: number, nonce: string): Message {
 
 export function processedMessage(partition: number, atMs: number, ids: Iterable<string>): Message {
   return { partition, key: null, value: JSON.stringify({ t: atMs, ids: [...ids] }) };
+}
+
+/** The effect's event was processed: its recorded result is forgotten on restore too. */
+export function effectClearedMessage(partition: number, atMs: number, digest: string): Message {
+  return { partition, key: null, value: JSON.stringify({ t: atMs, e: digest, x: 1 }) };
 }
 
 /** One effect's result per record: a chunk's effects together could exceed a record's size limit. */
@@ -61,6 +68,7 @@ export function readProcessed(key: Buffer | null, value: Buffer | null): Changel
   if (k === MARKER_KEY) return { kind: 'marker', nonce: value?.toString() ?? '' };
   if (!value) return { kind: 'unknown', reason: 'processed record without a value' };
   const v = json(value);
+  if (isObject(v) && typeof v.t === 'number' && typeof v.e === 'string' && v.x === 1) return { kind: 'effect-cleared', digest: v.e };
   if (isObject(v) && typeof v.t === 'number' && typeof v.e === 'string' && 'r' in v) return { kind: 'effect', atMs: v.t, digest: v.e, result: v.r };
   if (!isObject(v) || typeof v.t !== 'number' || !Array.isArray(v.ids) || !v.ids.every((id) => typeof id === 'string')) {
     return { kind: 'unknown', reason: 'processed record is not { t: number, ids: string[] } nor { t: number, e: string, r }' };

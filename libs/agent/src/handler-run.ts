@@ -36,6 +36,7 @@ export class HandlerRun {
   /** Effects run (fn called) and replayed (a recorded result returned) by this attempt. */
   readonly effectCounts = { run: 0, replayed: 0 };
   readonly context: AgentContext;
+  private readonly eventId: string;
 
   constructor(
     agent: string,
@@ -49,6 +50,7 @@ export class HandlerRun {
     nowMs: number,
     trace?: RunTrace,
   ) {
+    this.eventId = event.id;
     const read = (k: string) => (this.writes.has(k) ? this.writes.get(k) : overlay.get(k));
     this.context = {
       event,
@@ -132,7 +134,14 @@ export class HandlerRun {
     this.end();
     messages.push(...this.published);
     for (const [k, v] of this.writes) overlay.state.set(k, v);
-    this.applyEffectsTo(overlay);
+    // Processed: the event is now in the dedup window and never runs again, so its effects' results are not
+    // needed any more. Nothing is recorded for this attempt, and results earlier failed attempts recorded
+    // (for the effects this attempt called) are cleared: memory holds results only of unfinished events.
+    for (const name of this.effectNames) {
+      const digest = effectDigest(this.eventId, name);
+      overlay.effects.delete(digest);
+      if (overlay.effect(digest)) overlay.effectsCleared.add(digest);
+    }
   }
 
   /** A failed attempt keeps only its effects' results: its follow-ups and writes are dropped. */

@@ -56,6 +56,9 @@ export async function restoreTasks(
                 case 'effect':
                   if (!task.dedup.isExpired(entry.atMs, now)) task.effects.add(entry.digest, entry.result, entry.atMs);
                   break;
+                case 'effect-cleared':
+                  task.effects.delete(entry.digest);
+                  break;
                 case 'state':
                   task.state.set(entry.key, entry.value, Number(m.timestamp));
                   break;

@@ -60,7 +60,14 @@ export class EffectStore {
   }
 
   add(digest: string, result: unknown, atMs: number): void {
+    // Re-inserted at the end: prune relies on insertion order being time order.
+    this.results.delete(digest);
     this.results.set(digest, { r: result, m: Math.floor(atMs / 60_000) });
+  }
+
+  /** The event was processed: its effect's result is not needed any more. */
+  delete(digest: string): void {
+    this.results.delete(digest);
   }
 
   prune(nowMs: number): number {
@@ -151,6 +158,8 @@ export class ChunkOverlay {
   readonly parked = new Map<string, Parked | null>();
   /** Effect results recorded by this chunk, by effect digest. */
   readonly effects = new Map<string, unknown>();
+  /** Recorded effect results whose event this chunk processed: forgotten at commit. */
+  readonly effectsCleared = new Set<string>();
 
   constructor(
     private readonly dedup: DedupStore,
@@ -162,6 +171,7 @@ export class ChunkOverlay {
   /** The effect's recorded result, if it was recorded (in this chunk or a committed one). */
   effect(digest: string): { result: unknown } | undefined {
     if (this.effects.has(digest)) return { result: this.effects.get(digest) };
+    if (this.effectsCleared.has(digest)) return undefined;
     if (this.effectStore?.has(digest)) return { result: this.effectStore.get(digest) };
     return undefined;
   }
@@ -189,5 +199,6 @@ export class ChunkOverlay {
     for (const [k, v] of this.state) this.store.set(k, v, atMs);
     for (const [k, v] of this.parked) this.parkedStore.set(k, v);
     for (const [d, r] of this.effects) this.effectStore?.add(d, r, atMs);
+    for (const d of this.effectsCleared) this.effectStore?.delete(d);
   }
 }

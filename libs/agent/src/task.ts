@@ -3,7 +3,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import { backoffDelay, sleep, type BackoffPolicy } from '@app/common';
 import type { OutboundRecord } from '@app/kafka';
 import type { InputRecord } from './processor';
-import { effectMessage, markerMessage, parkedMessage, processedMessage, stateMessage } from './changelog';
+import { effectClearedMessage, effectMessage, markerMessage, parkedMessage, processedMessage, stateMessage } from './changelog';
 import { ChunkOverlay, DedupStore, EffectStore, ParkedStore, StateStore } from './stores';
 
 
@@ -186,6 +186,7 @@ export class Task {
     const out: OutboundRecord[] = [];
     if (overlay.ids.size > 0) out.push({ topic: this.topics.processed, message: processedMessage(this.partition, nowMs, overlay.ids) });
     for (const [d, r] of overlay.effects) out.push({ topic: this.topics.processed, message: effectMessage(this.partition, nowMs, d, r) });
+    for (const d of overlay.effectsCleared) out.push({ topic: this.topics.processed, message: effectClearedMessage(this.partition, nowMs, d) });
     for (const [k, v] of overlay.state) out.push({ topic: this.topics.state, message: stateMessage(this.partition, k, v) });
     for (const [k, v] of overlay.parked) out.push({ topic: this.topics.state, message: parkedMessage(this.partition, k, v) });
     return out;

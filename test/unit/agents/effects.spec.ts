@@ -65,6 +65,38 @@ describe('effects (AgentContext.effect)', () => {
     expect(seen).toEqual([{ invoiceId: 'inv-1' }, { invoiceId: 'inv-1' }]);
   });
 
+  it('keeps nothing for the effects of a processed event: the dedup window already stops it running again', async () => {
+    handler = async (_data: unknown, ctx: AgentContext) => {
+      await ctx.effect('enrich', async () => ({ company: 'Acme', score: 80 }));
+    };
+    const task = newTask();
+    const { out, changelog } = await chunk(task, [lead('e1'), lead('e2', '1'), lead('e3', '2')]);
+    expect(out).toMatchObject({ processed: 3, effectsRun: 3 });
+    expect(task.effects.size).toBe(0);
+    expect(changelog.filter((r) => String(r.message.value).includes('"e"'))).toHaveLength(0);
+  });
+
+  it('clears what a failed attempt recorded once the event is processed, in memory and for a new owner', async () => {
+    handler = async (_data: unknown, ctx: AgentContext) => {
+      await ctx.effect('invoice', async () => ({ invoiceId: 'inv-1' }));
+      if (ctx.attempt === 1) throw new Error('publishing failed after the invoice');
+    };
+    const task = newTask();
+    const first = await chunk(task, [lead('e1')]);
+    expect(task.effects.size).toBe(1);
+    const second = await chunk(task, retried(first.out));
+    expect(second.out).toMatchObject({ processed: 1, effectsReplayed: 1 });
+    expect(task.effects.size).toBe(0);
+    // The processed topic read back in order, as restorer.ts does: recorded, then cleared.
+    const next = newTask();
+    for (const r of [...first.changelog, ...second.changelog].filter((c) => c.topic === 'p.fx-agent.processed')) {
+      const entry = readProcessed(null, Buffer.from(String(r.message.value)));
+      if (entry.kind === 'effect') next.effects.add(entry.digest, entry.result, entry.atMs);
+      if (entry.kind === 'effect-cleared') next.effects.delete(entry.digest);
+    }
+    expect(next.effects.size).toBe(0);
+  });
+
   it('runs an unrecorded effect again with the same key (a crash before the commit: the chunk is not committed)', async () => {
     const keys: string[] = [];
     handler = async (_data: unknown, ctx: AgentContext) => {
