@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@app/common';
 import { answerClientError, CatalogueExceptionFilter, routerError, sendError } from './http/error-handling';
 import { IngressModule, type IngressDeps } from './ingress.module';
+import { WebhookRoute } from './webhooks/webhook-route';
 
 export interface HttpOptions {
   bodyLimitBytes: number;
@@ -40,6 +41,7 @@ export async function createIngressApp(deps: IngressDeps, http: HttpOptions): Pr
     bodyParser: false,
   });
   app.useGlobalFilters(new CatalogueExceptionFilter(deps.logger));
+  app.get(WebhookRoute).mount(adapter);
   app.enableShutdownHooks();
   await app.init();
   return app;
