@@ -35,7 +35,7 @@ export class WebhookRoute {
       const outcome = await this.ingest.handle({
         provider,
         rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-        headers: headersAsSent(req.raw.rawHeaders, req.headers),
+        headers: headersAsSent(req.raw.rawHeaders, req.raw.headers),
         clientIp: req.ip,
       });
       this.metrics.requests.inc({ provider: label, outcome: outcome.kind });
