@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createKafka, kafkaConnectionFromEnv, ProducerPool, provisionTopics } from '@app/kafka';
 import { createRegistry, type EnvReader, type JsonLogger } from '@app/common';
 import { extraTopics, loadProviders, type Provider } from '@app/webhooks';
+import type { Registry } from 'prom-client';
 import { IngressMetrics } from './metrics';
 import { providerTopicSpec, topicSpecs, type TopicSpec } from '@app/contracts';
 import { ingressConfigFromEnv, type IngressConfig } from './config';
@@ -9,6 +10,7 @@ import { createIngressApp } from './create-app';
 
 export interface Ingress {
   app: NestFastifyApplication;
+  registry: Registry;
   producer: ProducerPool;
   config: IngressConfig;
   providers: Map<string, Provider>;
@@ -20,7 +22,7 @@ export interface Ingress {
  * and the HTTP app (not listening). main.ts and the integration tests start the ingress through this one
  * path. Closing the app disconnects the producers.
  */
-export async function buildIngress(env: EnvReader, logger: JsonLogger, extraSpecs: TopicSpec[] = []): Promise<Ingress> {
+export async function buildIngress(env: EnvReader, logger: JsonLogger, extraSpecs: TopicSpec[] = [], options: { shutdownHooks?: boolean } = {}): Promise<Ingress> {
   const config = ingressConfigFromEnv(env);
   const providers = loadProviders(config.providersFile, env);
   const conn = kafkaConnectionFromEnv('ingress', env);
@@ -42,8 +44,8 @@ export async function buildIngress(env: EnvReader, logger: JsonLogger, extraSpec
   await producer.connect();
   const app = await createIngressApp(
     { providers, producer, logger, registry, metrics, topicPrefix: conn.topicPrefix },
-    { bodyLimitBytes: config.bodyLimitBytes, trustedProxies: config.trustedProxies },
+    { bodyLimitBytes: config.bodyLimitBytes, trustedProxies: config.trustedProxies, shutdownHooks: options.shutdownHooks },
   );
   app.getHttpAdapter().getInstance().addHook('onClose', async () => producer.disconnect());
-  return { app, producer, config, providers, topicPrefix: conn.topicPrefix };
+  return { app, registry, producer, config, providers, topicPrefix: conn.topicPrefix };
 }

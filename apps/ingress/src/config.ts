@@ -13,6 +13,8 @@ export interface IngressConfig {
   maxInFlightBytes: number;
   /** Producers, each with one produce request in flight; records are spread over them by key. */
   producerPoolSize: number;
+  /** Ingress processes on this host sharing the port (Node cluster); 1 runs a single process. */
+  workers: number;
 }
 
 /** Reads and checks every ingress setting at start-up; a bad value stops the process with its name. */
@@ -30,5 +32,6 @@ export function ingressConfigFromEnv(env = new EnvReader()): IngressConfig {
     maxInFlightRecords: env.int('MAX_IN_FLIGHT_RECORDS', 20_000, { min: 10, max: 1_000_000 }),
     maxInFlightBytes,
     producerPoolSize: env.int('PRODUCER_POOL_SIZE', 4, { min: 1, max: 32 }),
+    workers: env.int('INGRESS_WORKERS', 1, { min: 1, max: 64 }),
   };
 }

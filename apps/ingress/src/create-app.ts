@@ -9,6 +9,8 @@ import { WebhookRoute } from './webhooks/webhook-route';
 export interface HttpOptions {
   bodyLimitBytes: number;
   trustedProxies: string[];
+  /** Nest's own SIGTERM/SIGINT handling (default); a cluster worker leaves signals to setUpWorker. */
+  shutdownHooks?: boolean;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function createIngressApp(deps: IngressDeps, http: HttpOptions): Pr
   });
   app.useGlobalFilters(new CatalogueExceptionFilter(deps.logger));
   app.get(WebhookRoute).mount(adapter);
-  app.enableShutdownHooks();
+  if (http.shutdownHooks !== false) app.enableShutdownHooks();
   await app.init();
   return app;
 }
