@@ -17,6 +17,14 @@ function streamsRatio(r) {
   return Math.round((a.agent.eventsPerSec / k.streams.eventsPerSec) * 1000) / 1000;
 }
 
+/** The ingress's CPU time per accepted webhook at the concurrency where it accepted the most. */
+function ingressCpu(s1) {
+  const levels = Object.entries(s1.http.ingress || {}).filter(([, x]) => x.cpuMsPerAccepted !== null && x.cpuMsPerAccepted !== undefined);
+  if (levels.length === 0) return null;
+  const [connections, best] = levels.reduce((a, b) => (b[1].acceptedPerSec > a[1].acceptedPerSec ? b : a));
+  return { connections, ms: best.cpuMsPerAccepted };
+}
+
 function goals(r) {
   const s1 = r.scenarios.ingress;
   const s2 = r.scenarios.rate;
@@ -28,7 +36,7 @@ function goals(r) {
   const s6 = r.scenarios.streams;
   const ok = (x) => x && !x.error;
   const out = [];
-  if (ok(s1)) {
+  if (ok(s1) && !s1.partial) {
     const b = s1.peakRatios.ingressOverBare;
     const n = s1.peakRatios.ingressOverNaive;
     const g = s1.peakRatios.ingressOverGo;
@@ -38,6 +46,17 @@ function goals(r) {
     if (g !== null && g !== undefined) out.push(['ingress / Go peer (peak accepted/s)', '≥ 1.0×', `${fmt(g, 3)}× (${fmt(s1.peaks.ingress, 0)} vs ${fmt(s1.peaks.go, 0)}/s)`, status(g >= 1)]);
     else if (peer.error) out.push(['ingress / Go peer (peak accepted/s)', '≥ 1.0×', 'not measured: the Go peer did not build (see scenario 1)', 'n/a']);
     else out.push(['ingress / Go peer (peak accepted/s)', '≥ 1.0×', `not measured${peer.skipped ? `: ${peer.skipped}` : ''}`, 'n/a']);
+    const cpu = ingressCpu(s1);
+    if (cpu) {
+      const prof = s1.profile ? `; profile: ${fmt(s1.profile.cpuMsPerAccepted, 3)} ms busy samples per webhook` : '';
+      out.push(['CPU per accepted webhook (ingress process, at its peak; process CPU time)', '≤ 0.12 ms', `${fmt(cpu.ms, 3)} ms at ${cpu.connections} connections${prof}`, status(cpu.ms <= 0.12)]);
+    }
+    if (s1.peaks.workers) {
+      const w = s1.peakRatios;
+      out.push(['2 workers (INGRESS_WORKERS=2) / bare Fastify (peak)', '≥ 0.5×', `${fmt(w.workersOverBare, 3)}× (${fmt(s1.peaks.workers, 0)} vs ${fmt(s1.peaks.bare, 0)}/s)`, status(w.workersOverBare >= 0.5)]);
+      out.push(['2 workers / naive (peak)', '≥ 2×', `${fmt(w.workersOverNaive, 3)}× (${fmt(s1.peaks.workers, 0)} vs ${fmt(s1.peaks.naive, 0)}/s)`, status(w.workersOverNaive >= 2)]);
+      if (w.workersOverGo !== null && w.workersOverGo !== undefined) out.push(['2 workers / Go peer (peak)', '≥ 1.0×', `${fmt(w.workersOverGo, 3)}× (${fmt(s1.peaks.workers, 0)} vs ${fmt(s1.peaks.go, 0)}/s)`, status(w.workersOverGo >= 1)]);
+    }
   }
   if (ok(s2)) {
     const at2k = s2.rows.find((x) => x.generator.startsWith('paced') && x.targetPerSec === 2000);
@@ -81,10 +100,18 @@ function ingressSection(s) {
   for (const [key, label] of Object.entries(s.targets)) {
     for (const [c, x] of Object.entries(s.http[key])) {
       const l = x.latencyMs;
-      rows.push([label, c, fmt(x.acceptedPerSec, 0), fmt(x.non2xx, 0), fmt(x.errors, 0), ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max)]);
+      rows.push([label, c, fmt(x.acceptedPerSec, 0), fmt(x.non2xx, 0), fmt(x.errors, 0), ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max), fmt(x.cpuMsPerAccepted, 3)]);
     }
   }
-  lines.push(table(['target', 'connections', 'accepted (202)/s', 'non-2xx', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'], rows), '');
+  lines.push(table(['target', 'connections', 'accepted (202)/s', 'non-2xx', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU ms per 202'], rows), '');
+  lines.push(
+    'CPU ms per 202: user + system CPU time of the server (every process of it: the Go runtime\'s threads, both ingress workers and their primary) over the run, from /proc, divided by the 202s of that run.',
+    '',
+  );
+  if (s.partial) {
+    lines.push('Partial run (--targets): no broker ceiling and no ratios.', '');
+    return lines.concat(profileLines(s));
+  }
   const b = s.broker;
   lines.push(
     table(
@@ -93,13 +120,21 @@ function ingressSection(s) {
     ),
     '',
   );
-  const x = (v) => `${fmt(v, 3)}×`;
+  const x = (v) => (v === null || v === undefined ? '–' : `${fmt(v, 3)}×`);
   lines.push(
     table(
-      ['connections', 'ingress / bare Fastify', 'ingress / naive', 'ingress / Go peer', 'ingress / broker ceiling'],
+      ['connections', 'ingress / bare Fastify', 'ingress / naive', 'ingress / Go peer', 'ingress / broker ceiling', '2 workers / ingress', '2 workers / Go peer'],
       [
-        ...Object.entries(s.ratios).map(([c, r]) => [c, x(r.ingressOverBare), x(r.ingressOverNaive), x(r.ingressOverGo), x(r.ingressOverBroker)]),
-        ['peak', x(s.peakRatios.ingressOverBare), x(s.peakRatios.ingressOverNaive), x(s.peakRatios.ingressOverGo), x(s.peakRatios.ingressOverBroker)],
+        ...Object.entries(s.ratios).map(([c, r]) => [c, x(r.ingressOverBare), x(r.ingressOverNaive), x(r.ingressOverGo), x(r.ingressOverBroker), x(r.workersOverIngress), x(r.workersOverGo)]),
+        [
+          'peak',
+          x(s.peakRatios.ingressOverBare),
+          x(s.peakRatios.ingressOverNaive),
+          x(s.peakRatios.ingressOverGo),
+          x(s.peakRatios.ingressOverBroker),
+          x(s.peaks.workers && s.peaks.ingress ? Math.round((s.peaks.workers / s.peaks.ingress) * 1000) / 1000 : null),
+          x(s.peakRatios.workersOverGo),
+        ],
       ],
     ),
     '',
@@ -112,12 +147,21 @@ function ingressSection(s) {
     const i = s.ingressInternals;
     lines.push(`Ingress's own metrics over its run: ${fmt(i.produceRequests, 0)} produce requests, mean ${ms(i.produceMeanMs)} ms each, ${fmt(i.recordsPerProduce)} records each.`, '');
   }
-  if (s.profile) {
-    lines.push(`CPU profile of the ingress process over the whole scenario (${s.profile.file}, ${fmt(s.profile.sampledMs, 0)} ms sampled):`, '');
-    lines.push(table(['where', 'self ms', '%'], s.profile.byPlace.slice(0, 10).map((p) => [p.place, fmt(p.ms, 0), fmt(p.pct)])), '');
-    lines.push(table(['top self-time functions', 'self ms', '%'], s.profile.topSelf.slice(0, 15).map((p) => [`\`${p.fn}\``, fmt(p.ms, 0), fmt(p.pct)])), '');
-  }
-  return lines;
+  return lines.concat(profileLines(s));
+}
+
+function profileLines(s) {
+  if (!s.profile) return [];
+  const p = s.profile;
+  const span = p.windowed ? 'over its measured runs (warm-up and start-up left out)' : 'over its whole life';
+  return [
+    `CPU profile of the single-process ingress ${span} (${p.file}, ${fmt(p.sampledMs, 0)} ms sampled, ${fmt(p.busyMs, 0)} ms not idle, ${fmt(p.accepted, 0)} webhooks accepted: ${fmt(p.cpuMsPerAccepted, 3)} ms per webhook; V8 samples on the wall clock, so on a busy machine this includes time spent waiting for a core):`,
+    '',
+    table(['where', 'self ms', '%'], p.byPlace.slice(0, 10).map((x) => [x.place, fmt(x.ms, 0), fmt(x.pct)])),
+    '',
+    table(['top self-time functions', 'self ms', '%'], p.topSelf.slice(0, 15).map((x) => [`\`${x.fn}\``, fmt(x.ms, 0), fmt(x.pct)])),
+    '',
+  ];
 }
 
 function rateSection(s) {
