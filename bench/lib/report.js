@@ -110,6 +110,7 @@ function ingressSection(s) {
   );
   if (s.partial) {
     lines.push('Partial run (--targets): no broker ceiling and no ratios.', '');
+    if (s.ingressInternals) lines.push(internalsLine(s.ingressInternals), '');
     return lines.concat(profileLines(s));
   }
   const b = s.broker;
@@ -143,11 +144,12 @@ function ingressSection(s) {
   if (peer && peer.skipped) lines.push(`Go peer not measured: ${peer.skipped}.`, '');
   else if (peer && peer.error) lines.push('Go peer not measured: its build failed:', '', '```', peer.error, '```', '');
   else if (peer) lines.push(`Go peer: bench/peers/go-ingress built with ${peer.go} (${peer.cachedBuild ? 'cached build' : 'built for this run'}, before the measurements).`, '');
-  if (s.ingressInternals) {
-    const i = s.ingressInternals;
-    lines.push(`Ingress's own metrics over its run: ${fmt(i.produceRequests, 0)} produce requests, mean ${ms(i.produceMeanMs)} ms each, ${fmt(i.recordsPerProduce)} records each.`, '');
-  }
+  if (s.ingressInternals) lines.push(internalsLine(s.ingressInternals), '');
   return lines.concat(profileLines(s));
+}
+
+function internalsLine(i) {
+  return `Ingress's own metrics over its run: ${fmt(i.produceRequests, 0)} produce requests, mean ${ms(i.produceMeanMs)} ms each, ${fmt(i.recordsPerProduce)} records each.`;
 }
 
 function profileLines(s) {

@@ -198,12 +198,12 @@ async function run(ctx) {
     profile.cpuMsPerAccepted = Math.round((profile.busyMs / totals.ingress.accepted) * 10000) / 10000;
     log(`scenario 1: profile: ${profile.busyMs} ms busy over ${totals.ingress.accepted} accepted = ${profile.cpuMsPerAccepted} ms per accepted webhook (windowed: ${profile.windowed})`);
   }
+  const internals = http.ingress?.internals;
+  if (http.ingress) delete http.ingress.internals;
   if (!http.ingress || !http.bare || !http.naive) {
     log('scenario 1: --targets left out the ingress, bare Fastify or naive: no ratios or broker ceiling');
-    return { settings: s, partial: true, targets: Object.fromEntries(measured.map((t) => [t.key, t.label])), http, cpu: totals, profile };
+    return { settings: s, partial: true, targets: Object.fromEntries(measured.map((t) => [t.key, t.label])), http, cpu: totals, profile, ingressInternals: internals };
   }
-  const internals = http.ingress.internals;
-  delete http.ingress.internals;
   const broker = await brokerCeiling(ctx, s, perfTopic);
 
   const ratios = {};
