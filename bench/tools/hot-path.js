@@ -36,24 +36,24 @@ async function main() {
   const factory = webhookFactory({ tag: `hp${Date.now().toString(36)}`, secret: secrets.WEBHOOK_SECRET_CRM });
   let seq = 0;
   const batch = async (count) => {
+    // Signed before the clock starts: only the app's work is measured (and inject's, the same for every build).
+    const requests = Array.from({ length: count }, () => factory.request(seq++));
+    const c0 = process.cpuUsage();
     const inflight = [];
     for (let i = 0; i < count; i++) {
-      const { body, headers } = factory.request(seq++);
+      const { body, headers } = requests[i];
       inflight.push(fastify.inject({ method: 'POST', url: '/webhooks/crm', headers, payload: body }));
       if (inflight.length === 64) {
         for (const r of await Promise.all(inflight.splice(0))) if (r.statusCode !== 202) throw new Error(`status ${r.statusCode}: ${r.body}`);
       }
     }
     for (const r of await Promise.all(inflight)) if (r.statusCode !== 202) throw new Error(`status ${r.statusCode}: ${r.body}`);
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / count;
   };
   await batch(Math.min(n, 5000));
   const results = [];
-  for (let r = 0; r < rounds; r++) {
-    const c0 = process.cpuUsage();
-    await batch(n);
-    const c = process.cpuUsage(c0);
-    results.push((c.user + c.system) / n);
-  }
+  for (let r = 0; r < rounds; r++) results.push(await batch(n));
   await app.close();
   const best = Math.min(...results);
   console.log(JSON.stringify({ dist: path.relative(process.cwd(), dist), requests: n, rounds, records, cpuUsPerRequest: Math.round(best * 10) / 10, all: results.map((x) => Math.round(x * 10) / 10) }));
