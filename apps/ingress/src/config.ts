@@ -31,7 +31,7 @@ export function ingressConfigFromEnv(env = new EnvReader()): IngressConfig {
     produceDeadlineMs: env.int('PRODUCE_DEADLINE_MS', 5000, { min: 100, max: 60_000 }),
     maxInFlightRecords: env.int('MAX_IN_FLIGHT_RECORDS', 20_000, { min: 10, max: 1_000_000 }),
     maxInFlightBytes,
-    producerPoolSize: env.int('PRODUCER_POOL_SIZE', 4, { min: 1, max: 32 }),
+    producerPoolSize: env.int('PRODUCER_POOL_SIZE', 1, { min: 1, max: 32 }),
     workers: env.int('INGRESS_WORKERS', 1, { min: 1, max: 64 }),
   };
 }
