@@ -7,9 +7,10 @@
  * also on failure and Ctrl-C.
  *
  * Options: --quick, --no-build (reuse dist/), --only=ingress,rate,e2e,agent,streams,slow,recovery, --profile (CPU
- * profile of the ingress during scenario 1, summarised in the results).
+ * profile of the ingress during scenario 1, summarised in the results), --targets=ingress,workers,... (scenario 1
+ * measures only these of bare, naive, ingress, workers, go: for quick loops; ratios need their targets).
  * Environment: KAFKA_BROKERS, BENCH_KAFKA_PORT (29092), BENCH_PORT_BASE (29180: ingress, +1 bare Fastify,
- * +2 naive, +3 agent health, +4 Go peer), GO_BIN (go).
+ * +2 naive, +3 agent health, +4 Go peer, +5 ingress with 2 workers), GO_BIN (go).
  */
 require('../scripts/require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
 const { spawnSync } = require('node:child_process');
@@ -37,11 +38,12 @@ const SCENARIOS = {
 };
 
 function parseArgs(argv) {
-  const opts = { quick: false, build: true, profile: false, only: Object.keys(SCENARIOS) };
+  const opts = { quick: false, build: true, profile: false, only: Object.keys(SCENARIOS), targets: undefined };
   for (const a of argv) {
     if (a === '--quick') opts.quick = true;
     else if (a === '--no-build') opts.build = false;
     else if (a === '--profile') opts.profile = true;
+    else if (a.startsWith('--targets=')) opts.targets = a.slice(10).split(',').filter(Boolean);
     else if (a.startsWith('--only=')) {
       opts.only = a.slice(7).split(',').filter(Boolean);
       const unknown = opts.only.filter((s) => !SCENARIOS[s]);
@@ -131,6 +133,7 @@ async function main() {
     const ctx = {
       quick: opts.quick,
       profile: opts.profile,
+      targets: opts.targets,
       runTag,
       dist: state.snapshot,
       common,
@@ -138,7 +141,7 @@ async function main() {
       kafka: state.kafkaClient,
       secrets,
       resultsDir: RESULTS,
-      ports: { ingress: portBase, bare: portBase + 1, naive: portBase + 2, agentHealth: portBase + 3, go: portBase + 4 },
+      ports: { ingress: portBase, bare: portBase + 1, naive: portBase + 2, agentHealth: portBase + 3, go: portBase + 4, ingressWorkers: portBase + 5 },
     };
     const machine = describeMachine(state.broker);
     log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.java}, load ${machine.loadAverageAtStart.join('/')}`);

@@ -42,12 +42,30 @@ function where(url) {
   return path.basename(url);
 }
 
-function summarize(file, top = 20) {
+/**
+ * window: [fromUs, toUs] on the monotonic clock (process.hrtime in µs, which V8's profiler timestamps use on
+ * Linux): only samples taken in it count. Without samples in the window, the whole profile is used
+ * (`windowed: false`).
+ */
+function summarize(file, top = 20, window = undefined) {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map();
   let total = 0;
+  let inWindow = () => true;
+  let windowed = false;
+  if (window) {
+    let t = profile.startTime;
+    const hits = profile.timeDeltas.filter((dt) => ((t += dt || 0), t >= window[0] && t <= window[1])).length;
+    if (hits > 0) {
+      windowed = true;
+      let at = profile.startTime;
+      const times = profile.timeDeltas.map((dt) => (at += dt || 0));
+      inWindow = (i) => times[i] >= window[0] && times[i] <= window[1];
+    }
+  }
   for (let i = 0; i < profile.samples.length; i++) {
+    if (!inWindow(i)) continue;
     const dt = profile.timeDeltas[i] || 0;
     const n = byId.get(profile.samples[i]);
     if (!n) continue;
@@ -66,9 +84,12 @@ function summarize(file, top = 20) {
   }
   const pct = (us) => Math.round((us / total) * 1000) / 10;
   const sort = (m) => [...m].sort((a, b) => b[1] - a[1]);
+  const idleUs = places.get('(idle)') || 0;
   return {
     file: path.relative(path.resolve(__dirname, '..', '..'), file),
+    windowed,
     sampledMs: Math.round(total / 1000),
+    busyMs: Math.round((total - idleUs) / 1000),
     topSelf: sort(fns).slice(0, top).map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pct: pct(us) })),
     byPlace: sort(places).slice(0, 15).map(([place, us]) => ({ place, ms: Math.round(us / 1000), pct: pct(us) })),
   };

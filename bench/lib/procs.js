@@ -156,7 +156,48 @@ function rssBytes(pid) {
   return Number(m[1]) * 1024;
 }
 
-module.exports = { start, startNode, stopAll, killAllSync, close, setLogDir, rssBytes, children };
+const CLOCK_TICKS = Number(require('node:child_process').spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** Pids of a process's descendants (cluster workers), from /proc/<pid>/task/<tid>/children (Linux). */
+function descendants(pid) {
+  const out = [];
+  let tasks;
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tasks) {
+    let text;
+    try {
+      text = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const child of text.split(' ').filter(Boolean).map(Number)) out.push(child, ...descendants(child));
+  }
+  return out;
+}
+
+/**
+ * CPU time (user + system, ms) used so far by a process and its living descendants, from /proc/<pid>/stat.
+ * The difference of two readings around a run is the CPU that run cost the server (10 ms resolution).
+ */
+function treeCpuMs(pid) {
+  let ticks = 0;
+  for (const p of [pid, ...descendants(pid)]) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch {
+      /* gone */
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+module.exports = { start, startNode, stopAll, killAllSync, close, setLogDir, rssBytes, children, treeCpuMs };
 
 /**
  * Runs one of our child scripts with cfg as its JSON argument and returns the `result` it sends over IPC.

@@ -17,6 +17,48 @@ function streamsRatio(r) {
   return Math.round((a.agent.eventsPerSec / k.streams.eventsPerSec) * 1000) / 1000;
 }
 
+/** The ingress's CPU time per accepted webhook at the concurrency where it accepted the most. */
+function ingressCpu(s1) {
+  const levels = Object.entries(s1.http.ingress || {}).filter(([, x]) => x.cpuMsPerAccepted !== null && x.cpuMsPerAccepted !== undefined);
+  if (levels.length === 0) return null;
+  const [connections, best] = levels.reduce((a, b) => (b[1].acceptedPerSec > a[1].acceptedPerSec ? b : a));
+  return { connections, ms: best.cpuMsPerAccepted };
+}
+
+/**
+ * The ingress hot-path goals, side by side: each ratio of one run, p99 at 2,000/s paced, CPU per accepted
+ * webhook (the profile's busy samples with --profile, and the process CPU time), and the same ratios with
+ * INGRESS_WORKERS=2.
+ */
+function hotPathGoals(r) {
+  const s1 = r.scenarios.ingress;
+  const s2 = r.scenarios.rate;
+  if (!s1 || s1.error || s1.partial) return [];
+  const out = [];
+  const x = (v) => (v === null || v === undefined ? '–' : `${fmt(v, 3)}×`);
+  const p = s1.peakRatios;
+  const pk = s1.peaks;
+  const go = p.ingressOverGo !== null && p.ingressOverGo !== undefined;
+  out.push(['ingress / Go peer (peak accepted/s)', go ? `${x(p.ingressOverGo)} (${fmt(pk.ingress, 0)} vs ${fmt(pk.go, 0)}/s)` : 'Go peer not measured', '≥ 1.0×', go ? status(p.ingressOverGo >= 1) : 'n/a']);
+  out.push(['ingress / naive design (peak)', `${x(p.ingressOverNaive)} (${fmt(pk.ingress, 0)} vs ${fmt(pk.naive, 0)}/s)`, '≥ 2×', status(p.ingressOverNaive >= 2)]);
+  out.push(['ingress / bare Fastify (peak)', `${x(p.ingressOverBare)} (${fmt(pk.ingress, 0)} vs ${fmt(pk.bare, 0)}/s)`, '≥ 0.5×', status(p.ingressOverBare >= 0.5)]);
+  const at2k = s2 && !s2.error ? s2.rows.find((row) => row.generator.startsWith('paced') && row.targetPerSec === 2000) : undefined;
+  out.push(['ingress p99 at 2,000/s, paced open loop', at2k ? `${ms(at2k.latencyMs.p99)} ms (${at2k.held ? 'rate held' : `rate NOT held: ${fmt(at2k.achievedAcceptedPerSec, 0)}/s`})` : 'not run', '< 20 ms', at2k ? status(at2k.latencyMs.p99 < 20 && at2k.held) : 'n/a']);
+  const cpu = ingressCpu(s1);
+  const prof = s1.profile && s1.profile.cpuMsPerAccepted;
+  const cpuText = [prof ? `${fmt(prof, 3)} ms (profile, busy samples over the measured runs)` : 'no profile (run with --profile)', cpu ? `${fmt(cpu.ms, 3)} ms (process CPU time at ${cpu.connections} connections)` : null].filter(Boolean).join('; ');
+  out.push(['CPU per accepted webhook', cpuText, '≤ 0.12 ms', prof ? status(prof <= 0.12) : cpu ? status(cpu.ms <= 0.12) : 'n/a']);
+  if (pk.workers) {
+    const wgo = p.workersOverGo !== null && p.workersOverGo !== undefined;
+    out.push(['2 workers (INGRESS_WORKERS=2) / Go peer (peak)', wgo ? `${x(p.workersOverGo)} (${fmt(pk.workers, 0)} vs ${fmt(pk.go, 0)}/s)` : '–', '≥ 1.0×', wgo ? status(p.workersOverGo >= 1) : 'n/a']);
+    out.push(['2 workers / naive design (peak)', `${x(p.workersOverNaive)} (${fmt(pk.workers, 0)} vs ${fmt(pk.naive, 0)}/s)`, '≥ 2×', status(p.workersOverNaive >= 2)]);
+    out.push(['2 workers / bare Fastify (peak)', `${x(p.workersOverBare)} (${fmt(pk.workers, 0)} vs ${fmt(pk.bare, 0)}/s)`, '≥ 0.5×', status(p.workersOverBare >= 0.5)]);
+    const wcpu = Object.entries(s1.http.workers).reduce((a, b) => (b[1].acceptedPerSec > a[1].acceptedPerSec ? b : a));
+    out.push(['2 workers: CPU per accepted webhook (both workers and the primary)', `${fmt(wcpu[1].cpuMsPerAccepted, 3)} ms (process CPU time at ${wcpu[0]} connections)`, '≤ 0.12 ms', status(wcpu[1].cpuMsPerAccepted <= 0.12)]);
+  }
+  return out;
+}
+
 function goals(r) {
   const s1 = r.scenarios.ingress;
   const s2 = r.scenarios.rate;
@@ -28,7 +70,7 @@ function goals(r) {
   const s6 = r.scenarios.streams;
   const ok = (x) => x && !x.error;
   const out = [];
-  if (ok(s1)) {
+  if (ok(s1) && !s1.partial) {
     const b = s1.peakRatios.ingressOverBare;
     const n = s1.peakRatios.ingressOverNaive;
     const g = s1.peakRatios.ingressOverGo;
@@ -81,10 +123,19 @@ function ingressSection(s) {
   for (const [key, label] of Object.entries(s.targets)) {
     for (const [c, x] of Object.entries(s.http[key])) {
       const l = x.latencyMs;
-      rows.push([label, c, fmt(x.acceptedPerSec, 0), fmt(x.non2xx, 0), fmt(x.errors, 0), ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max)]);
+      rows.push([label, c, fmt(x.acceptedPerSec, 0), fmt(x.non2xx, 0), fmt(x.errors, 0), ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max), fmt(x.cpuMsPerAccepted, 3)]);
     }
   }
-  lines.push(table(['target', 'connections', 'accepted (202)/s', 'non-2xx', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'], rows), '');
+  lines.push(table(['target', 'connections', 'accepted (202)/s', 'non-2xx', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU ms per 202'], rows), '');
+  lines.push(
+    'CPU ms per 202: user + system CPU time of the server (every process of it: the Go runtime\'s threads, both ingress workers and their primary) over the run, from /proc, divided by the 202s of that run.',
+    '',
+  );
+  if (s.partial) {
+    lines.push('Partial run (--targets): no broker ceiling and no ratios.', '');
+    if (s.ingressInternals) lines.push(internalsLine(s.ingressInternals), '');
+    return lines.concat(profileLines(s));
+  }
   const b = s.broker;
   lines.push(
     table(
@@ -93,13 +144,21 @@ function ingressSection(s) {
     ),
     '',
   );
-  const x = (v) => `${fmt(v, 3)}×`;
+  const x = (v) => (v === null || v === undefined ? '–' : `${fmt(v, 3)}×`);
   lines.push(
     table(
-      ['connections', 'ingress / bare Fastify', 'ingress / naive', 'ingress / Go peer', 'ingress / broker ceiling'],
+      ['connections', 'ingress / bare Fastify', 'ingress / naive', 'ingress / Go peer', 'ingress / broker ceiling', '2 workers / ingress', '2 workers / Go peer'],
       [
-        ...Object.entries(s.ratios).map(([c, r]) => [c, x(r.ingressOverBare), x(r.ingressOverNaive), x(r.ingressOverGo), x(r.ingressOverBroker)]),
-        ['peak', x(s.peakRatios.ingressOverBare), x(s.peakRatios.ingressOverNaive), x(s.peakRatios.ingressOverGo), x(s.peakRatios.ingressOverBroker)],
+        ...Object.entries(s.ratios).map(([c, r]) => [c, x(r.ingressOverBare), x(r.ingressOverNaive), x(r.ingressOverGo), x(r.ingressOverBroker), x(r.workersOverIngress), x(r.workersOverGo)]),
+        [
+          'peak',
+          x(s.peakRatios.ingressOverBare),
+          x(s.peakRatios.ingressOverNaive),
+          x(s.peakRatios.ingressOverGo),
+          x(s.peakRatios.ingressOverBroker),
+          x(s.peaks.workers && s.peaks.ingress ? Math.round((s.peaks.workers / s.peaks.ingress) * 1000) / 1000 : null),
+          x(s.peakRatios.workersOverGo),
+        ],
       ],
     ),
     '',
@@ -108,16 +167,26 @@ function ingressSection(s) {
   if (peer && peer.skipped) lines.push(`Go peer not measured: ${peer.skipped}.`, '');
   else if (peer && peer.error) lines.push('Go peer not measured: its build failed:', '', '```', peer.error, '```', '');
   else if (peer) lines.push(`Go peer: bench/peers/go-ingress built with ${peer.go} (${peer.cachedBuild ? 'cached build' : 'built for this run'}, before the measurements).`, '');
-  if (s.ingressInternals) {
-    const i = s.ingressInternals;
-    lines.push(`Ingress's own metrics over its run: ${fmt(i.produceRequests, 0)} produce requests, mean ${ms(i.produceMeanMs)} ms each, ${fmt(i.recordsPerProduce)} records each.`, '');
-  }
-  if (s.profile) {
-    lines.push(`CPU profile of the ingress process over the whole scenario (${s.profile.file}, ${fmt(s.profile.sampledMs, 0)} ms sampled):`, '');
-    lines.push(table(['where', 'self ms', '%'], s.profile.byPlace.slice(0, 10).map((p) => [p.place, fmt(p.ms, 0), fmt(p.pct)])), '');
-    lines.push(table(['top self-time functions', 'self ms', '%'], s.profile.topSelf.slice(0, 15).map((p) => [`\`${p.fn}\``, fmt(p.ms, 0), fmt(p.pct)])), '');
-  }
-  return lines;
+  if (s.ingressInternals) lines.push(internalsLine(s.ingressInternals), '');
+  return lines.concat(profileLines(s));
+}
+
+function internalsLine(i) {
+  return `Ingress's own metrics over its run: ${fmt(i.produceRequests, 0)} produce requests, mean ${ms(i.produceMeanMs)} ms each, ${fmt(i.recordsPerProduce)} records each.`;
+}
+
+function profileLines(s) {
+  if (!s.profile) return [];
+  const p = s.profile;
+  const span = p.windowed ? 'over its measured runs (warm-up and start-up left out)' : 'over its whole life';
+  return [
+    `CPU profile of the single-process ingress ${span} (${p.file}, ${fmt(p.sampledMs, 0)} ms sampled, ${fmt(p.busyMs, 0)} ms not idle, ${fmt(p.accepted, 0)} webhooks accepted: ${fmt(p.cpuMsPerAccepted, 3)} ms per webhook; V8 samples on the wall clock, so on a busy machine this includes time spent waiting for a core):`,
+    '',
+    table(['where', 'self ms', '%'], p.byPlace.slice(0, 10).map((x) => [x.place, fmt(x.ms, 0), fmt(x.pct)])),
+    '',
+    table(['top self-time functions', 'self ms', '%'], p.topSelf.slice(0, 15).map((x) => [`\`${x.fn}\``, fmt(x.ms, 0), fmt(x.pct)])),
+    '',
+  ];
 }
 
 function rateSection(s) {
@@ -266,6 +335,10 @@ function markdown(r) {
     '',
   );
   lines.push('## Goals', '', table(['goal', 'target', 'measured', 'status'], goals(r)), '');
+  const hot = hotPathGoals(r);
+  if (hot.length > 0) {
+    lines.push('## Ingress hot path goals (same run)', '', table(['figure', 'now', 'goal', 'met'], hot), '');
+  }
   const sections = { ingress: ingressSection, rate: rateSection, e2e: e2eSection, agent: agentSection, streams: streamsSection, slow: slowSection, poison: poisonSection, recovery: recoverySection };
   for (const [key, fn] of Object.entries(sections)) {
     const s = r.scenarios[key];

@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createKafka, kafkaConnectionFromEnv, ProducerPool, provisionTopics } from '@app/kafka';
 import { createRegistry, tracingFromEnv, type EnvReader, type JsonLogger } from '@app/common';
 import { extraTopics, loadProviders, type Provider } from '@app/webhooks';
+import type { Registry } from 'prom-client';
 import { IngressMetrics } from './metrics';
 import { providerTopicSpec, topicSpecs, type TopicSpec } from '@app/contracts';
 import { ingressConfigFromEnv, type IngressConfig } from './config';
@@ -9,6 +10,7 @@ import { createIngressApp } from './create-app';
 
 export interface Ingress {
   app: NestFastifyApplication;
+  registry: Registry;
   producer: ProducerPool;
   config: IngressConfig;
   providers: Map<string, Provider>;
@@ -20,7 +22,7 @@ export interface Ingress {
  * and the HTTP app (not listening). main.ts and the integration tests start the ingress through this one
  * path. Closing the app disconnects the producers.
  */
-export async function buildIngress(env: EnvReader, logger: JsonLogger, extraSpecs: TopicSpec[] = []): Promise<Ingress> {
+export async function buildIngress(env: EnvReader, logger: JsonLogger, extraSpecs: TopicSpec[] = [], options: { shutdownHooks?: boolean } = {}): Promise<Ingress> {
   const config = ingressConfigFromEnv(env);
   const providers = loadProviders(config.providersFile, env);
   const conn = kafkaConnectionFromEnv('ingress', env);
@@ -45,11 +47,17 @@ export async function buildIngress(env: EnvReader, logger: JsonLogger, extraSpec
   if (tracing.enabled) logger.info('tracing: exporting spans over OTLP', { endpoint: env.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? env.raw('OTEL_EXPORTER_OTLP_ENDPOINT') });
   const app = await createIngressApp(
     { providers, producer, logger, registry, metrics, topicPrefix: conn.topicPrefix, tracing },
-    { bodyLimitBytes: config.bodyLimitBytes, trustedProxies: config.trustedProxies, headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs },
+    {
+      bodyLimitBytes: config.bodyLimitBytes,
+      trustedProxies: config.trustedProxies,
+      headersTimeoutMs: config.headersTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      shutdownHooks: options.shutdownHooks,
+    },
   );
   app.getHttpAdapter().getInstance().addHook('onClose', async () => {
     await producer.disconnect();
     await tracing.shutdown();
   });
-  return { app, producer, config, providers, topicPrefix: conn.topicPrefix };
+  return { app, registry, producer, config, providers, topicPrefix: conn.topicPrefix };
 }

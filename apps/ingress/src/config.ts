@@ -16,6 +16,8 @@ export interface IngressConfig {
   /** A connection's request headers must arrive within this, the whole request within requestTimeoutMs. */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Ingress processes on this host sharing the port (Node cluster); 1 runs a single process. */
+  workers: number;
 }
 
 /** Reads and checks every ingress setting at start-up; a bad value stops the process with its name. */
@@ -35,8 +37,9 @@ export function ingressConfigFromEnv(env = new EnvReader()): IngressConfig {
     produceDeadlineMs: env.int('PRODUCE_DEADLINE_MS', 5000, { min: 100, max: 60_000 }),
     maxInFlightRecords: env.int('MAX_IN_FLIGHT_RECORDS', 20_000, { min: 10, max: 1_000_000 }),
     maxInFlightBytes,
-    producerPoolSize: env.int('PRODUCER_POOL_SIZE', 4, { min: 1, max: 32 }),
+    producerPoolSize: env.int('PRODUCER_POOL_SIZE', 1, { min: 1, max: 32 }),
     headersTimeoutMs,
     requestTimeoutMs,
+    workers: env.int('INGRESS_WORKERS', 1, { min: 1, max: 64 }),
   };
 }

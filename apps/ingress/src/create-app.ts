@@ -5,6 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@app/common';
 import { answerClientError, CatalogueExceptionFilter, routerError, sendError } from './http/error-handling';
 import { IngressModule, type IngressDeps } from './ingress.module';
+import { WebhookRoute } from './webhooks/webhook-route';
 
 export interface HttpOptions {
   bodyLimitBytes: number;
@@ -13,6 +14,8 @@ export interface HttpOptions {
   headersTimeoutMs?: number;
   /** ... and the whole request within this: 30 s. Without it a body left unfinished held its socket forever. */
   requestTimeoutMs?: number;
+  /** Nest's own SIGTERM/SIGINT handling (default); a cluster worker leaves signals to setUpWorker. */
+  shutdownHooks?: boolean;
 }
 
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
@@ -62,7 +65,8 @@ export async function createIngressApp(deps: IngressDeps, http: HttpOptions): Pr
     bodyParser: false,
   });
   app.useGlobalFilters(new CatalogueExceptionFilter(deps.logger));
-  app.enableShutdownHooks();
+  app.get(WebhookRoute).mount(adapter);
+  if (http.shutdownHooks !== false) app.enableShutdownHooks();
   await app.init();
   return app;
 }

@@ -6,7 +6,7 @@ import { WebhookIngest, type Provider } from '@app/webhooks';
 import { type ProducerPort } from '@app/kafka';
 import { HealthController } from './health/health.controller';
 import { METRICS_REGISTRY, PRODUCER, TRACING } from './tokens';
-import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhookRoute } from './webhooks/webhook-route';
 
 export interface IngressDeps {
   providers: Map<string, Provider>;
@@ -24,7 +24,8 @@ export class IngressModule {
   static register(deps: IngressDeps): DynamicModule {
     return {
       module: IngressModule,
-      controllers: [WebhooksController, HealthController],
+      // POST /webhooks/:provider is WebhookRoute, a plain Fastify route mounted by createIngressApp.
+      controllers: [HealthController],
       providers: [
         { provide: JsonLogger, useValue: deps.logger },
         { provide: PRODUCER, useValue: deps.producer },
@@ -32,6 +33,7 @@ export class IngressModule {
         { provide: IngressMetrics, useValue: deps.metrics },
         { provide: TRACING, useValue: deps.tracing ?? NO_TRACING },
         { provide: WebhookIngest, useFactory: () => new WebhookIngest(deps.providers, deps.producer, deps.topicPrefix, Date.now, deps.tracing ?? NO_TRACING) },
+        WebhookRoute,
       ],
     };
   }

@@ -5,6 +5,7 @@ import 'reflect-metadata';
  */
 export * from './topics';
 export * from './validate';
+export * from './compiled';
 export * from './lead';
 export * from './order';
 export * from './shipment';

@@ -69,6 +69,7 @@ export class BatchingProducer implements ProducerPort {
   private pendingRecords = 0;
   private pendingBytes = 0;
   private sending = false;
+  private pumpScheduled = false;
   private isConnected = false;
   private reconnecting?: Promise<void>;
   private closed = false;
@@ -129,6 +130,21 @@ export class BatchingProducer implements ProducerPort {
       p.resolve = () => (clearTimeout(timer), resolve());
       p.reject = (e) => (clearTimeout(timer), reject(e));
       this.queue.push(p);
+      this.schedulePump();
+    });
+  }
+
+  /**
+   * Starts the next produce request after the current turn of the event loop, not inside this send():
+   * every request whose body arrived in the same turn then shares it (an idle producer would otherwise
+   * send the first record alone and queue the rest behind it). Costs microseconds, saves a produce
+   * request per turn.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.sending) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       void this.pump();
     });
   }

@@ -115,12 +115,13 @@ export class WebhookIngest {
     const deliveryId = extract(p.id, cmd.headers, body);
     const id = deliveryId ?? contentId(p.name, cmd.rawBody);
     const eventType = extract(p.type, cmd.headers, body);
+    const receivedAtText = new Date(receivedAt).toISOString();
     const base = {
       id,
       source: `/webhooks/${p.name}`,
-      time: new Date(receivedAt).toISOString(),
+      time: receivedAtText,
       extensions: {
-        receivedat: new Date(receivedAt).toISOString(),
+        receivedat: receivedAtText,
         ...(deliveryId ? { deliveryid: deliveryId } : {}),
         traceparent: childTraceparent(typeof cmd.headers.traceparent === 'string' ? cmd.headers.traceparent : undefined),
       },

@@ -7,6 +7,10 @@ import type { HeaderValue, Headers } from './signatures';
  * Content-Type would pass unseen. `rawHeaders` is Node's flat [name, value, name, value, ...] list.
  */
 export function headersAsSent(rawHeaders: readonly string[], parsed: Headers): Headers {
+  // Every name sent is a key of the parsed headers: as many keys as names sent means none was repeated.
+  let keys = 0;
+  for (const k in parsed) if (Object.hasOwn(parsed, k)) keys++;
+  if (keys * 2 === rawHeaders.length) return parsed;
   const counts = new Map<string, number>();
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i].toLowerCase();

@@ -2,6 +2,7 @@ import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ProducerPort } from '@app/kafka';
+import { clusterMetrics, isIngressWorker } from '../cluster';
 import { METRICS_REGISTRY, PRODUCER } from '../tokens';
 
 @Controller()
@@ -25,9 +26,10 @@ export class HealthController {
     return { status: ready ? 'ready' : 'not_ready', kafka: ready ? 'connected' : 'disconnected' };
   }
 
+  /** With INGRESS_WORKERS > 1, any worker answers with the sum over all workers (see cluster.ts). */
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async metrics() {
-    return this.registry.metrics();
+    return isIngressWorker() ? clusterMetrics() : this.registry.metrics();
   }
 }

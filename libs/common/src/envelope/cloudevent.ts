@@ -22,6 +22,18 @@ export const JSON_CONTENT_TYPE = 'application/json';
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 const REQUIRED = ['ce_specversion', 'ce_id', 'ce_source', 'ce_type'] as const;
 
+/** `ce_<name>` for a valid extension name (checked once per name: the same few names come with every event). */
+const extensionHeaders = new Map<string, string>();
+function headerNameOf(name: string): string {
+  let header = extensionHeaders.get(name);
+  if (header === undefined) {
+    if (!EXTENSION_NAME.test(name)) throw new Error(`invalid CloudEvents extension name "${name}"`);
+    header = `ce_${name}`;
+    if (extensionHeaders.size < 1000) extensionHeaders.set(name, header);
+  }
+  return header;
+}
+
 export function toKafkaMessage(event: CloudEvent, key: string): Message {
   const headers: IHeaders = {
     ce_specversion: CE_SPECVERSION,
@@ -32,9 +44,9 @@ export function toKafkaMessage(event: CloudEvent, key: string): Message {
     'content-type': JSON_CONTENT_TYPE,
   };
   if (event.subject !== undefined) headers.ce_subject = event.subject;
-  for (const [name, value] of Object.entries(event.extensions)) {
-    if (!EXTENSION_NAME.test(name)) throw new Error(`invalid CloudEvents extension name "${name}"`);
-    headers[`ce_${name}`] = value;
+  for (const name in event.extensions) {
+    if (!Object.hasOwn(event.extensions, name)) continue;
+    headers[headerNameOf(name)] = event.extensions[name];
   }
   return { key, value: JSON.stringify(event.data), headers };
 }

@@ -1,10 +1,22 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { HmacAlgorithm, SignatureEncoding } from './types';
 
 export const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha256: 32, sha512: 64 };
 
+/**
+ * One KeyObject per secret, made on first use: createHmac with a raw Buffer key builds a new key object on
+ * every call, which cost more than hashing a 1 KiB body. Secrets are read once at start-up and never change.
+ */
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
+function keyObject(key: Buffer): KeyObject {
+  let k = keyObjects.get(key);
+  if (!k) keyObjects.set(key, (k = createSecretKey(key)));
+  return k;
+}
+
 export function hmac(algorithm: HmacAlgorithm, key: Buffer, content: Buffer): Buffer {
-  return createHmac(algorithm, key).update(content).digest();
+  return createHmac(algorithm, keyObject(key)).update(content).digest();
 }
 
 export function encodeDigest(digest: Buffer, encoding: SignatureEncoding): string {

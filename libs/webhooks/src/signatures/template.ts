@@ -36,6 +36,7 @@ function toPart(piece: string): TemplatePart {
 }
 
 export function renderTemplate(template: SignedTemplate, timestamp: string, rawBody: Buffer): Buffer {
+  if (template.parts.length === 1) return rawBody; // '{body}' alone: the body itself, not a copy
   return Buffer.concat(
     template.parts.map((part) => {
       if (part.kind === 'body') return rawBody;

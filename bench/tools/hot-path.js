@@ -1,0 +1,65 @@
+'use strict';
+/**
+ * CPU per webhook of the ingress's own code, apart from sockets and Kafka: the real HTTP app (Fastify + Nest,
+ * the CRM provider from config/providers.yaml, WebhookIngest, metrics) built from a dist/ directory, fed
+ * signed CRM webhooks through Fastify's inject, with a producer that acknowledges at once. Prints the
+ * process CPU time per request (user + system) over `n` requests after a warm-up, best of `rounds`.
+ *
+ *   node bench/tools/hot-path.js [dist dir = dist] [n = 20000] [rounds = 5]
+ *
+ * Used to measure code changes of the hot path one by one (build each, run this on each dist/ copy); the
+ * figures of the running service with sockets and a broker come from `npm run bench` (scenario 1).
+ */
+require('../../scripts/require-node.js');
+const path = require('node:path');
+const { webhookFactory, randomSecrets } = require('../lib/payload');
+
+async function main() {
+  const dist = path.resolve(process.argv[2] || 'dist');
+  const n = Number(process.argv[3] || 20000);
+  const rounds = Number(process.argv[4] || 5);
+  require('reflect-metadata');
+  const common = require(path.join(dist, 'libs/common/src'));
+  const webhooks = require(path.join(dist, 'libs/webhooks/src'));
+  const { createIngressApp } = require(path.join(dist, 'apps/ingress/src/create-app'));
+  const { IngressMetrics } = require(path.join(dist, 'apps/ingress/src/metrics'));
+  const secrets = randomSecrets();
+  const env = new common.EnvReader({ ...process.env, ...secrets });
+  const providers = webhooks.loadProviders(path.resolve(__dirname, '../../config/providers.yaml'), env);
+  let records = 0;
+  const producer = { connected: true, inFlight: 0, send: async () => void records++ };
+  const logger = new common.JsonLogger('hot-path', 'warn');
+  const registry = common.createRegistry('ingress');
+  const app = await createIngressApp({ providers, producer, logger, registry, metrics: new IngressMetrics(registry), topicPrefix: '' }, { bodyLimitBytes: 1024 * 1024, trustedProxies: [] });
+  const fastify = app.getHttpAdapter().getInstance();
+  await fastify.ready();
+  const factory = webhookFactory({ tag: `hp${Date.now().toString(36)}`, secret: secrets.WEBHOOK_SECRET_CRM });
+  let seq = 0;
+  const batch = async (count) => {
+    // Signed before the clock starts: only the app's work is measured (and inject's, the same for every build).
+    const requests = Array.from({ length: count }, () => factory.request(seq++));
+    const c0 = process.cpuUsage();
+    const inflight = [];
+    for (let i = 0; i < count; i++) {
+      const { body, headers } = requests[i];
+      inflight.push(fastify.inject({ method: 'POST', url: '/webhooks/crm', headers, payload: body }));
+      if (inflight.length === 64) {
+        for (const r of await Promise.all(inflight.splice(0))) if (r.statusCode !== 202) throw new Error(`status ${r.statusCode}: ${r.body}`);
+      }
+    }
+    for (const r of await Promise.all(inflight)) if (r.statusCode !== 202) throw new Error(`status ${r.statusCode}: ${r.body}`);
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / count;
+  };
+  await batch(Math.min(n, 5000));
+  const results = [];
+  for (let r = 0; r < rounds; r++) results.push(await batch(n));
+  await app.close();
+  const best = Math.min(...results);
+  console.log(JSON.stringify({ dist: path.relative(process.cwd(), dist), requests: n, rounds, records, cpuUsPerRequest: Math.round(best * 10) / 10, all: results.map((x) => Math.round(x * 10) / 10) }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import type { Kafka, ProducerBatch } from 'kafkajs';
+import { AppError, JsonLogger } from '@app/common';
+import { BatchingProducer, DEFAULT_BATCHING } from './batching-producer';
+
+/** A kafkajs stand-in whose produce requests are recorded and acknowledged when the test says so. */
+function fakeKafka() {
+  const requests: { batch: ProducerBatch; ack: () => void }[] = [];
+  const kafka = {
+    producer: () => ({
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      sendBatch: (batch: ProducerBatch) => new Promise<void>((resolve) => requests.push({ batch, ack: resolve })),
+    }),
+  } as unknown as Kafka;
+  return { kafka, requests };
+}
+
+const records = (batch: ProducerBatch) => (batch.topicMessages ?? []).flatMap((t) => t.messages.map((m) => String(m.value)));
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('BatchingProducer', () => {
+  const logger = new JsonLogger('test', 'error', () => undefined);
+
+  it('sends the records of one event-loop turn in one produce request, the next ones in the next', async () => {
+    const { kafka, requests } = fakeKafka();
+    const producer = new BatchingProducer(kafka, logger, DEFAULT_BATCHING);
+    await producer.connect();
+    const first = Array.from({ length: 10 }, (_, i) => producer.send({ topic: 't', message: { key: 'k', value: `a${i}` } }));
+    await turn();
+    expect(requests).toHaveLength(1);
+    expect(records(requests[0].batch)).toEqual(Array.from({ length: 10 }, (_, i) => `a${i}`));
+    expect(requests[0].batch.acks).toBe(-1);
+
+    // Sent while that request is in flight: queued, and the next request once it is acknowledged.
+    const second = [producer.send({ topic: 't', message: { key: 'k', value: 'b0' } }), producer.send({ topic: 'u', message: { key: 'k', value: 'b1' } })];
+    await turn();
+    expect(requests).toHaveLength(1);
+    requests[0].ack();
+    await Promise.all(first);
+    await turn();
+    expect(requests).toHaveLength(2);
+    expect(records(requests[1].batch)).toEqual(['b0', 'b1']);
+    requests[1].ack();
+    await Promise.all(second);
+    expect(producer.inFlight).toBe(0);
+  });
+
+  it('still answers KAFKA_UNAVAILABLE when the acknowledgement does not come within the deadline', async () => {
+    const { kafka, requests } = fakeKafka();
+    const producer = new BatchingProducer(kafka, logger, { ...DEFAULT_BATCHING, deadlineMs: 50 });
+    await producer.connect();
+    const sent = producer.send({ topic: 't', message: { key: 'k', value: 'x' } });
+    await expect(sent).rejects.toEqual(new AppError('KAFKA_UNAVAILABLE'));
+    expect(requests).toHaveLength(1);
+    expect(producer.connected).toBe(false); // the request in flight is older than the deadline: stalled
+    requests[0].ack();
+    await turn();
+    expect(producer.connected).toBe(true);
+  });
+});
