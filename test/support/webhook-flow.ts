@@ -127,7 +127,10 @@ export class WebhookFlow {
     );
     const more = await readUntil(kafka, outTopics, (rs) => rs.length > outputs.length, settleMs);
     if (more.length > outputs.length) outputs = more;
-    const ids = outputs.map((x) => header(x.message, 'ce_id') ?? '').filter((id) => leadOf.has(id));
+    // A record read twice (the reader's own group re-fetching after a rebalance) is one record: a duplicate
+    // follow-up is another record (another offset) with the same event id.
+    const records = new Map(outputs.map((x) => [`${x.topic}/${x.partition}/${x.message.offset}`, x] as const));
+    const ids = [...records.values()].map((x) => header(x.message, 'ce_id') ?? '').filter((id) => leadOf.has(id));
     const produced = new Set(ids);
     const missing = [...stored].filter((id) => !produced.has(followUpId(id, 'lead.qualified')) && !produced.has(followUpId(id, 'lead.disqualified')));
     return {
@@ -140,6 +143,7 @@ export class WebhookFlow {
       lost,
       missing,
       duplicated: ids.length - produced.size,
+      rereads: outputs.length - records.size,
     };
   }
 }
@@ -159,12 +163,14 @@ export interface FlowReport {
   /** Stored but without a follow-up. */
   missing: string[];
   duplicated: number;
+  /** Follow-up records the checking reader was handed more than once (its own re-fetches, not the agents'). */
+  rereads: number;
 }
 
 /** One line per fault: what was sent, accepted, refused, stored and produced, what was lost or duplicated. */
 export function describeReport(label: string, r: FlowReport, extra = ''): string {
   return (
     `${label}: sent ${r.sent}, accepted ${r.accepted}, refused ${r.refused} (503 with Retry-After: ${r.refused - r.refusedNot503.length}), ` +
-    `stored ${r.stored}, produced ${r.produced}, lost ${r.lost.length}, missing follow-ups ${r.missing.length}, duplicated ${r.duplicated}${extra ? `; ${extra}` : ''}`
+    `stored ${r.stored}, produced ${r.produced}, lost ${r.lost.length}, missing follow-ups ${r.missing.length}, duplicated ${r.duplicated}${r.rereads > 0 ? ` (reader re-fetched ${r.rereads} records)` : ''}${extra ? `; ${extra}` : ''}`
   );
 }
