@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { Controller, Module, type INestApplication } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { Admin, Kafka, Producer } from 'kafkajs';
@@ -8,6 +6,7 @@ import { EnvReader, toKafkaMessage } from '@app/common';
 import { agentTopics, Topics, type Lead } from '@app/contracts';
 import { createKafka, kafkaConnectionFromEnv, readToEnd } from '@app/kafka';
 import { startAgent } from '../support/agents';
+import { hookline, type Run } from '../support/hookline';
 import { feeder, header, provisionPrefix, unique, waitFor } from '../support/kafka';
 
 /**
@@ -16,8 +15,6 @@ import { feeder, header, provisionPrefix, unique, waitFor } from '../support/kaf
  * processes what it never saw, exactly once; a shadow replay is processed by a shadow instance whose
  * outputs land under the shadow prefix only.
  */
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'dist', 'tools', 'hookline', 'cli.js');
 const AGENT = 'replay-agent';
 const BYSTANDER = 'bystander-agent';
 
@@ -43,31 +40,6 @@ class BystanderController {
 }
 @Module({ controllers: [BystanderController] })
 class BystanderModule {}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function hookline(args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hookline ${args.join(' ')} did not end within ${timeoutMs} ms\n${stdout}${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** End offsets of topics, "topic/partition" → offset. */
 async function endOffsets(admin: Admin, topics: string[]): Promise<Record<string, string>> {
