@@ -1,9 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { JsonLogger } from '@app/common';
+import { JsonLogger, toAppError } from '@app/common';
 import { ConsoleModule, type ConsoleDeps } from './console.module';
-import { ConsoleExceptionFilter, sendError, toAppError } from './http/error-filter';
+import { ConsoleExceptionFilter, sendError } from './http/error-filter';
 
 /** Builds the console without listening (tests drive it through Fastify's inject or a real browser). */
 export async function createConsoleApp(deps: ConsoleDeps & { logger: JsonLogger }): Promise<NestFastifyApplication> {

@@ -8,6 +8,7 @@ export * from './config/node-version';
 export * from './logging/logger';
 export * from './errors/catalogue';
 export * from './errors/describe';
+export * from './errors/to-app-error';
 export * from './envelope/cloudevent';
 export * from './observability/metrics';
 export * from './observability/tracing';

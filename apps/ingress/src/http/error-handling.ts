@@ -1,25 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyError, FastifyReply } from 'fastify';
-import { AppError, ERRORS, JsonLogger, RETRY_AFTER_SECONDS, type ErrorCode } from '@app/common';
-
-const BY_STATUS: Record<number, ErrorCode> = {
-  400: 'BAD_REQUEST',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-};
-
-/** Any thrown value becomes a catalogue error; unknown ones become INTERNAL and are logged, not shown. */
-export function toAppError(err: unknown, logger: JsonLogger): AppError {
-  if (err instanceof AppError) return err;
-  const status = err instanceof HttpException ? err.getStatus() : (err as FastifyError | undefined)?.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) return new AppError(BY_STATUS[status] ?? 'BAD_REQUEST');
-  logger.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
-  return new AppError('INTERNAL');
-}
+import { AppError, ERRORS, JsonLogger, RETRY_AFTER_SECONDS, toAppError, type ErrorCode } from '@app/common';
 
 /**
  * Errors Fastify's router raises before any route runs (a bad %-escape, a segment over maxParamLength):

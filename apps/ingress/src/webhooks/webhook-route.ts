@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, JsonLogger, type Span, type Tracing } from '@app/common';
+import { AppError, JsonLogger, toAppError, type Span, type Tracing } from '@app/common';
 import { headersAsSent, VerificationError, WebhookIngest } from '@app/webhooks';
-import { sendError, toAppError } from '../http/error-handling';
+import { sendError } from '../http/error-handling';
 import { IngressMetrics } from '../metrics';
 import { TRACING } from '../tokens';
 

@@ -1,0 +1,28 @@
+import { HttpException } from '@nestjs/common';
+import type { JsonLogger } from '../logging/logger';
+import { AppError, type ErrorCode } from './catalogue';
+
+/** The framework's own 4xx answers (Nest's HttpException, Fastify's errors), as catalogue codes. */
+const BY_STATUS: Record<number, ErrorCode> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/**
+ * Any thrown value becomes a catalogue error for an HTTP answer: an AppError as it is, a framework 4xx by
+ * its status (a 400 from a JSON body parser as MALFORMED_JSON), anything else INTERNAL, logged with its
+ * stack and never shown to the caller.
+ */
+export function toAppError(err: unknown, logger: JsonLogger): AppError {
+  if (err instanceof AppError) return err;
+  const status = err instanceof HttpException ? err.getStatus() : (err as { statusCode?: unknown } | null | undefined)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const message = err instanceof Error ? err.message : '';
+    return new AppError(status === 400 && /json/i.test(message) ? 'MALFORMED_JSON' : (BY_STATUS[status] ?? 'BAD_REQUEST'));
+  }
+  logger.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+  return new AppError('INTERNAL');
+}
