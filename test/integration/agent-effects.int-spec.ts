@@ -2,11 +2,11 @@ import { Controller, Module, type INestApplication } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { Kafka, Producer } from 'kafkajs';
 import { DeadLetterError, effectKey, readDeadLetters, redriveDeadLetters, type AgentContext } from '@app/agent';
-import { EnvReader, toKafkaMessage } from '@app/common';
+import { EnvReader } from '@app/common';
 import { Lead, Topics } from '@app/contracts';
 import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
 import { startAgent } from '../support/agents';
-import { feeder, provisionPrefix, readSettled, unique, waitFor } from '../support/kafka';
+import { feeder, leadRecord, provisionPrefix, readSettled, unique, waitFor } from '../support/kafka';
 
 /**
  * Effects through the real broker: an effect whose attempt then fails is recorded with the retry, so the
@@ -62,9 +62,7 @@ describe('effects recorded in Kafka (real broker)', () => {
     await producer.send({
       topic: `${prefix}${Topics.LeadsCreated}`,
       acks: -1,
-      messages: ids.map((id) =>
-        toKafkaMessage({ id, source: '/webhooks/crm', type: 'crm.lead.created', time: new Date().toISOString(), data: { crmId: id, email: `${id}@acme-corp.io` }, extensions: {} }, `${id}@acme-corp.io`),
-      ),
+      messages: ids.map((id) => leadRecord(id)),
     });
     const dead = await waitFor(async () => {
       const d = await readDeadLetters(kafka, 'effects-agent', prefix);

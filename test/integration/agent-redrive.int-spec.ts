@@ -2,11 +2,11 @@ import { Controller, Module, type INestApplication } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { Kafka, Producer } from 'kafkajs';
 import { DeadLetterError, readDeadLetters, redriveDeadLetters, type AgentContext } from '@app/agent';
-import { EnvReader, toKafkaMessage } from '@app/common';
+import { EnvReader } from '@app/common';
 import { Lead, Topics } from '@app/contracts';
 import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
 import { startAgent } from '../support/agents';
-import { feeder, header, provisionPrefix, readSettled, unique, waitFor } from '../support/kafka';
+import { feeder, leadRecord, header, provisionPrefix, readSettled, unique, waitFor } from '../support/kafka';
 
 /**
  * Redrive through the real broker: records an agent dead-lettered are given back with redriveDeadLetters
@@ -51,9 +51,7 @@ describe('redrive of dead-lettered records (real broker)', () => {
     await producer.send({
       topic: `${prefix}${Topics.LeadsCreated}`,
       acks: -1,
-      messages: ids.map((id) =>
-        toKafkaMessage({ id, source: '/webhooks/crm', type: 'crm.lead.created', time: new Date().toISOString(), data: { crmId: id, email: `${id}@acme-corp.io` }, extensions: {} }, `${id}@acme-corp.io`),
-      ),
+      messages: ids.map((id) => leadRecord(id)),
     });
     const dead = await waitFor(async () => {
       const d = await readDeadLetters(kafka, 'redrive-agent', prefix);

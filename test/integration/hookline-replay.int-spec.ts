@@ -2,12 +2,12 @@ import { Controller, Module, type INestApplication } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { AgentContext, ReplayReport } from '@app/agent';
-import { EnvReader, toKafkaMessage } from '@app/common';
+import { EnvReader } from '@app/common';
 import { agentTopics, Topics, type Lead } from '@app/contracts';
 import { createKafka, kafkaConnectionFromEnv, readToEnd } from '@app/kafka';
 import { startAgent } from '../support/agents';
 import { hookline, type Run } from '../support/hookline';
-import { feeder, header, provisionPrefix, unique, waitFor } from '../support/kafka';
+import { feeder, leadRecord, header, provisionPrefix, unique, waitFor } from '../support/kafka';
 
 /**
  * `hookline replay` as an operator runs it (the built CLI as a process) against a real broker and two
@@ -66,7 +66,7 @@ describe('hookline replay (real broker, built CLI as a process)', () => {
       topic: `${prefix}${Topics.LeadsCreated}`,
       acks: -1,
       messages: ids.map((id, i) =>
-        toKafkaMessage({ id, source: '/webhooks/crm', type: 'crm.lead.created', time: new Date().toISOString(), data: { crmId: id, email: email(i, tag) }, extensions: {} }, email(i, tag)),
+        leadRecord(id, email(i, tag)),
       ),
     });
   /** The causation ids of every follow-up on <topicPrefix>leads.disqualified, read to its end (read_committed). */

@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { toKafkaMessage } from '@app/common';
 import { agentTopicList, topicSpecs } from '@app/contracts';
 import { createKafka, ensureTopics, kafkaConnectionFromEnv } from '@app/kafka';
 
 /** A name no other test or run uses: topics, groups and transactional ids never collide. */
 export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A CRM's lead.created as the ingress writes it to leads.created: event `id`, keyed by `email`. */
+export function leadRecord(id: string, email = `${id}@acme-corp.io`): Message {
+  return toKafkaMessage({ id, source: '/webhooks/crm', type: 'crm.lead.created', time: new Date().toISOString(), data: { crmId: id, email }, extensions: {} }, email);
 }
 
 export function testKafka(service = 'test'): Kafka {
