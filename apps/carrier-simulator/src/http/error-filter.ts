@@ -1,6 +1,6 @@
-import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyError, FastifyReply } from 'fastify';
-import { JsonLogger } from '@app/common';
+import { ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { frameworkClientError, JsonLogger, logUnhandled } from '@app/common';
 import { CarrierError, type CarrierErrorCode } from '../errors';
 
 const BY_STATUS: Record<number, CarrierErrorCode> = {
@@ -16,14 +16,9 @@ const BY_STATUS: Record<number, CarrierErrorCode> = {
  */
 export function toCarrierError(err: unknown, logger: JsonLogger): CarrierError {
   if (err instanceof CarrierError) return err;
-  const status = err instanceof HttpException ? err.getStatus() : (err as Partial<FastifyError> | undefined)?.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    const known = BY_STATUS[status];
-    if (known) return new CarrierError(known);
-    const message = err instanceof Error ? err.message : '';
-    return new CarrierError(status === 400 && /json/i.test(message) ? 'MALFORMED_JSON' : 'INVALID_REQUEST');
-  }
-  logger.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+  const client = frameworkClientError(err);
+  if (client) return new CarrierError(BY_STATUS[client.status] ?? (client.malformedJson ? 'MALFORMED_JSON' : 'INVALID_REQUEST'));
+  logUnhandled(logger, err);
   return new CarrierError('INTERNAL');
 }
 
