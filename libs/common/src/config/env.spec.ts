@@ -16,6 +16,13 @@ describe('EnvReader', () => {
     expect(env({ PORT: '8080' }).port('PORT', 3000)).toBe(8080);
   });
 
+  it('reads absolute URLs, without repeating a refused value (it may carry credentials)', () => {
+    expect(env({}).url('X', 'http://127.0.0.1:3200')).toBe('http://127.0.0.1:3200/');
+    expect(env({ X: 'https://billing.example/v1' }).url('X', 'http://a')).toBe('https://billing.example/v1');
+    expect(() => env({ X: '//user:secret@billing.example' }).url('X', 'http://a')).toThrow('X must be an absolute URL such as http://127.0.0.1:3000');
+    expect(() => env({ X: '//user:secret@billing.example' }).url('X', 'http://a')).not.toThrow(/secret/);
+  });
+
   it('reads booleans strictly', () => {
     expect(env({ X: 'yes' }).bool('X', false)).toBe(true);
     expect(env({ X: 'off' }).bool('X', true)).toBe(false);

@@ -42,6 +42,16 @@ export class EnvReader {
     return this.int(name, fallback, { min: 0, max: 65535 });
   }
 
+  /** An absolute URL (normalised). The value is not repeated in the error: a URL can carry credentials. */
+  url(name: string, fallback: string): string {
+    const v = this.string(name, fallback);
+    try {
+      return new URL(v).toString();
+    } catch {
+      throw new ConfigError(`${name} must be an absolute URL such as http://127.0.0.1:3000`);
+    }
+  }
+
   bool(name: string, fallback: boolean): boolean {
     const v = this.raw(name);
     if (v === undefined) return fallback;
