@@ -45,6 +45,20 @@ describe('ingress → Kafka (real broker)', () => {
     expect(event.data).toMatchObject({ email: 'Ada.Lovelace@Analytical-Engines.io', crmId: 'lead_7781', companySize: 120 });
   });
 
+  it.each(['snappy', 'zstd'])('with KAFKA_COMPRESSION=%s writes compressed produce requests that read back unchanged', async (codec) => {
+    const compressed = await startIngress({ env: { KAFKA_COMPRESSION: codec } });
+    try {
+      const bodies = [0, 1, 2].map((i) => Buffer.from(JSON.stringify({ ...JSON.parse(sample('crm.lead.created').toString()), id: `evt_${codec}_${i}` })));
+      const answers = await Promise.all(bodies.map((body) => compressed.app.inject({ method: 'POST', url: '/webhooks/crm', payload: body, headers: signed('crm', body) })));
+      expect(answers.map((r) => r.statusCode)).toEqual([202, 202, 202]);
+      const recs = await readUntil(kafka, [`${compressed.prefix}leads.created`], (r) => r.length >= 3);
+      expect(recs.map((r) => header(r.message, 'ce_id')).sort()).toEqual([0, 1, 2].map((i) => `evt_${codec}_${i}`));
+      expect(JSON.parse(String(recs[0].message.value))).toMatchObject({ crmId: 'lead_7781', companySize: 120 });
+    } finally {
+      await compressed.close();
+    }
+  });
+
   it('gives a provider retry of the same delivery the same ce_id, and an id-less provider a content hash', async () => {
     const body = sample('shop.orders-create');
     const h = signed('shop', body, { headers: { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'shop-delivery-7' } });

@@ -15,7 +15,7 @@ export interface RunningIngress {
 }
 
 /** A real ingress (the production wiring, a real broker) under a topic prefix of its own. */
-export async function startIngress(opts: { brokers?: string; prefix?: string; deadlineMs?: number; quiet?: boolean } = {}): Promise<RunningIngress> {
+export async function startIngress(opts: { brokers?: string; prefix?: string; deadlineMs?: number; quiet?: boolean; env?: Record<string, string> } = {}): Promise<RunningIngress> {
   const prefix = opts.prefix ?? `${unique('it')}.`;
   const env = new EnvReader({
     ...process.env,
@@ -25,6 +25,7 @@ export async function startIngress(opts: { brokers?: string; prefix?: string; de
     PRODUCE_DEADLINE_MS: String(opts.deadlineMs ?? 5000),
     PRODUCER_POOL_SIZE: '3',
     ...(opts.brokers ? { KAFKA_BROKERS: opts.brokers } : {}),
+    ...opts.env,
   });
   const logger = new JsonLogger('ingress-it', (process.env.TEST_LOG_LEVEL as 'info' | undefined) ?? 'error', opts.quiet ? () => undefined : undefined);
   // The agents' own topics too: agent tests share this prefix.

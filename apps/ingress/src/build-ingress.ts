@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createKafka, kafkaConnectionFromEnv, ProducerPool, provisionTopics } from '@app/kafka';
+import { compressionFromName, createKafka, kafkaConnectionFromEnv, ProducerPool, provisionTopics } from '@app/kafka';
 import { createRegistry, tracingFromEnv, type EnvReader, type JsonLogger } from '@app/common';
 import { extraTopics, loadProviders, type Provider } from '@app/webhooks';
 import type { Registry } from 'prom-client';
@@ -36,6 +36,7 @@ export async function buildIngress(env: EnvReader, logger: JsonLogger, extraSpec
     maxPendingRecords: config.maxInFlightRecords,
     maxPendingBytes: config.maxInFlightBytes,
     deadlineMs: config.produceDeadlineMs,
+    compression: compressionFromName(config.compression),
     onBatch: (records, seconds) => {
       metrics.batchSize.observe(records);
       metrics.produceLatency.observe(seconds);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError, EnvReader } from '@app/common';
+import { COMPRESSION_NAMES, type CompressionName } from '@app/kafka';
 
 export interface IngressConfig {
   port: number;
@@ -13,6 +14,8 @@ export interface IngressConfig {
   maxInFlightBytes: number;
   /** Producers, each with one produce request in flight; records are spread over them by key. */
   producerPoolSize: number;
+  /** Compression of the produce requests (KAFKA_COMPRESSION). */
+  compression: CompressionName;
   /** A connection's request headers must arrive within this, the whole request within requestTimeoutMs. */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -38,6 +41,7 @@ export function ingressConfigFromEnv(env = new EnvReader()): IngressConfig {
     maxInFlightRecords: env.int('MAX_IN_FLIGHT_RECORDS', 20_000, { min: 10, max: 1_000_000 }),
     maxInFlightBytes,
     producerPoolSize: env.int('PRODUCER_POOL_SIZE', 1, { min: 1, max: 32 }),
+    compression: env.oneOf('KAFKA_COMPRESSION', COMPRESSION_NAMES, 'none'),
     headersTimeoutMs,
     requestTimeoutMs,
     workers: env.int('INGRESS_WORKERS', 1, { min: 1, max: 64 }),

@@ -1,4 +1,4 @@
-import type { Kafka, ProducerBatch } from 'kafkajs';
+import { CompressionTypes, type Kafka, type ProducerBatch } from 'kafkajs';
 import { AppError, JsonLogger } from '@app/common';
 import { BatchingProducer, DEFAULT_BATCHING } from './batching-producer';
 
@@ -30,6 +30,7 @@ describe('BatchingProducer', () => {
     expect(requests).toHaveLength(1);
     expect(records(requests[0].batch)).toEqual(Array.from({ length: 10 }, (_, i) => `a${i}`));
     expect(requests[0].batch.acks).toBe(-1);
+    expect(requests[0].batch.compression).toBe(CompressionTypes.None);
 
     // Sent while that request is in flight: queued, and the next request once it is acknowledged.
     const second = [producer.send({ topic: 't', message: { key: 'k', value: 'b0' } }), producer.send({ topic: 'u', message: { key: 'k', value: 'b1' } })];
@@ -43,6 +44,17 @@ describe('BatchingProducer', () => {
     requests[1].ack();
     await Promise.all(second);
     expect(producer.inFlight).toBe(0);
+  });
+
+  it('compresses its produce requests with the codec it was given', async () => {
+    const { kafka, requests } = fakeKafka();
+    const producer = new BatchingProducer(kafka, logger, { ...DEFAULT_BATCHING, compression: CompressionTypes.ZSTD });
+    await producer.connect();
+    const sent = producer.send({ topic: 't', message: { key: 'k', value: 'v' } });
+    await turn();
+    expect(requests[0].batch.compression).toBe(CompressionTypes.ZSTD);
+    requests[0].ack();
+    await sent;
   });
 
   it('still answers KAFKA_UNAVAILABLE when the acknowledgement does not come within the deadline', async () => {

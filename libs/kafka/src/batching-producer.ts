@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { AppError, backoffDelay, type BackoffPolicy, type JsonLogger, sleep } from '@app/common';
 
 const RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 5000 };
@@ -26,6 +26,8 @@ export interface BatchingProducerOptions {
   maxPendingBytes: number;
   /** A caller waits this long for the broker's acknowledgement, then gets KAFKA_UNAVAILABLE. */
   deadlineMs: number;
+  /** Compression of each produce request's record batch (kafkajs CompressionTypes; None by default). */
+  compression?: CompressionTypes;
   onBatch?: (records: number, seconds: number, ok: boolean) => void;
 }
 
@@ -192,7 +194,7 @@ export class BatchingProducer implements ProducerPort {
         const t0 = process.hrtime.bigint();
         this.requestStartedAt = Date.now();
         try {
-          await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          await this.producer.sendBatch({ acks: -1, compression: this.options.compression ?? CompressionTypes.None, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
           this.stalled = false;
           this.options.onBatch?.(batch.length, Number(process.hrtime.bigint() - t0) / 1e9, true);
           for (const p of batch) {

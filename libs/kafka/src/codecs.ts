@@ -1,8 +1,8 @@
 import * as zlib from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
-import { compressFrame as lz4CompressFrame, decompressFrame as lz4DecompressFrame } from 'lz4-napi';
-import { compress as snappyCompress, uncompress as snappyUncompress } from 'snappy';
+import { compressFrameSync as lz4CompressFrameSync, decompressFrame as lz4DecompressFrame } from 'lz4-napi';
+import { compressSync as snappyCompressSync, uncompress as snappyUncompress } from 'snappy';
 
 /**
  * The one place that teaches kafkajs the compression codecs it lacks. kafkajs 2.2.4 reads only gzip; a
@@ -14,7 +14,10 @@ import { compress as snappyCompress, uncompress as snappyUncompress } from 'snap
  *   librdkafka and kafkajs codecs write raw snappy: both are read; raw is written.
  * - lz4: `lz4-napi` (napi-rs, prebuilt binaries), the LZ4 frame format Kafka uses for record batches v2.
  * - zstd: `fzstd` (pure JS) reads; writing uses node:zlib's zstd where the runtime has it (Node 22.15+).
- *   hookline's producers never compress, so on Node 20 writing zstd is the one thing missing.
+ *   On Node 20 writing zstd is the one thing missing.
+ *
+ * The ingress compresses its produce requests with `KAFKA_COMPRESSION` (`compressionFromName`); the agents'
+ * transactional producers do not compress.
  */
 
 interface Codec {
@@ -48,11 +51,12 @@ const zstdCompressSync = (zlib as unknown as { zstdCompressSync?: (b: Buffer) =>
 
 export const codecs: Record<'snappy' | 'lz4' | 'zstd', Codec> = {
   snappy: {
-    compress: async (encoder) => snappyCompress(encoder.buffer),
+    // Synchronous: a batch of a few hundred KiB takes well under a millisecond, less than the hop to libuv's pool.
+    compress: async (encoder) => snappyCompressSync(encoder.buffer),
     decompress: snappyDecode,
   },
   lz4: {
-    compress: async (encoder) => lz4CompressFrame(encoder.buffer),
+    compress: async (encoder) => lz4CompressFrameSync(encoder.buffer),
     decompress: async (buffer) => lz4DecompressFrame(buffer),
   },
   zstd: {
@@ -68,6 +72,14 @@ export const codecs: Record<'snappy' | 'lz4' | 'zstd', Codec> = {
 };
 
 const TYPES = { snappy: CompressionTypes.Snappy, lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD } as const;
+
+/** The compression names a producer setting accepts, in kafkajs's terms. */
+export const COMPRESSION_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type CompressionName = (typeof COMPRESSION_NAMES)[number];
+
+export function compressionFromName(name: CompressionName): CompressionTypes {
+  return name === 'none' ? CompressionTypes.None : name === 'gzip' ? CompressionTypes.GZIP : TYPES[name];
+}
 
 let registered = false;
 

@@ -12,7 +12,13 @@ describe('ingress configuration', () => {
     expect({ headers: c.headersTimeoutMs, request: c.requestTimeoutMs }).toEqual({ headers: 2000, request: 5000 });
   });
 
+  it('does not compress produce requests unless KAFKA_COMPRESSION says so', () => {
+    expect(ingressConfigFromEnv(new EnvReader({})).compression).toBe('none');
+    expect(ingressConfigFromEnv(new EnvReader({ KAFKA_COMPRESSION: 'snappy' })).compression).toBe('snappy');
+  });
+
   it.each([
+    [{ KAFKA_COMPRESSION: 'brotli' }, /KAFKA_COMPRESSION must be one of none, gzip, snappy, lz4, zstd, got "brotli"/],
     [{ HTTP_HEADERS_TIMEOUT_MS: '0' }, /HTTP_HEADERS_TIMEOUT_MS must be between 100 and 600000, got 0/],
     [{ HTTP_REQUEST_TIMEOUT_MS: 'soon' }, /HTTP_REQUEST_TIMEOUT_MS must be a whole number/],
     [{ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }, /HTTP_REQUEST_TIMEOUT_MS must be at least HTTP_HEADERS_TIMEOUT_MS \(20000\), got 10000/],

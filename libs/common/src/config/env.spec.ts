@@ -29,6 +29,13 @@ describe('EnvReader', () => {
     expect(() => env({ X: 'maybe' }).bool('X', true)).toThrow(ConfigError);
   });
 
+  it('reads one of a fixed set of values, case-insensitively, and names the choices when refused', () => {
+    const codecs = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+    expect(env({}).oneOf('X', codecs, 'none')).toBe('none');
+    expect(env({ X: ' LZ4 ' }).oneOf('X', codecs, 'none')).toBe('lz4');
+    expect(() => env({ X: 'brotli' }).oneOf('X', codecs, 'none')).toThrow('X must be one of none, gzip, snappy, lz4, zstd, got "brotli"');
+  });
+
   it('requires a value that has no fallback', () => {
     expect(() => env({}).string('SECRET')).toThrow('SECRET is required');
   });

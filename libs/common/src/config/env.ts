@@ -60,6 +60,15 @@ export class EnvReader {
     throw new ConfigError(`${name} must be true or false, got "${v}"`);
   }
 
+  /** One of `values` (compared case-insensitively, returned as listed). */
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const found = values.find((x) => x.toLowerCase() === v.toLowerCase());
+    if (found === undefined) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${v}"`);
+    return found;
+  }
+
   list(name: string, fallback: string[] = []): string[] {
     const v = this.raw(name);
     if (v === undefined) return fallback;
