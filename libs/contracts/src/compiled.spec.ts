@@ -108,3 +108,36 @@ describe('compiled contract validators', () => {
     );
   });
 });
+
+/**
+ * patches/validator+13.15.35.patch: isByteLength (isEmail's length checks) counts an ASCII string by its
+ * length instead of encoding it; the count must stay the encodeURI count validator defines.
+ */
+describe('validator isByteLength (patched ASCII path)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const isByteLength = require('validator/lib/isByteLength') as (s: string, o: { min?: number; max?: number }) => boolean;
+  const byteLength = (s: string) => encodeURI(s).split(/%..|./).length - 1;
+
+  it('counts any ASCII or non-ASCII string as validator defines it', () => {
+    const ascii = fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), maxLength: 80 });
+    const mixed = fc.string({ unit: fc.constantFrom('a', '%', '\n', ' ', 'é', '✓', '😀', '\u2028'), maxLength: 40 });
+    fc.assert(
+      fc.property(fc.oneof(ascii, mixed), (s) => {
+        const n = byteLength(s);
+        expect(isByteLength(s, { min: n, max: n })).toBe(true);
+        expect(isByteLength(s, { max: n - 1 })).toBe(false);
+        expect(isByteLength(s, { min: n + 1 })).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it.each([
+    ['a'.repeat(64) + '@example.com', true],
+    ['a'.repeat(65) + '@example.com', false],
+    ['é'.repeat(32) + '@example.com', true],
+    ['é'.repeat(33) + '@example.com', false],
+  ])('keeps the 64-byte local part limit of IsEmail for %s', (email, valid) => {
+    expect(validateAs(Lead, { ...lead, email }).ok).toBe(valid);
+  });
+});

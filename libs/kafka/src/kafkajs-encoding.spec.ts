@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 
 /**
  * The record-batch encoding of our kafkajs patch (patches/kafkajs+2.2.4.patch): varints written in place,
- * one buffer per record with its headers, pre-sized batch encoders and a slicing-by-8 CRC32C. Every produce
+ * one buffer per record with its headers, pre-sized batch encoders, a slicing-by-8 CRC32C and the default
+ * partitioner's murmur2 in 32-bit arithmetic. Every produce
  * request of the ingress and the agents goes through it; these cases hold it to the wire format, against
  * reference encoders written here byte by byte and against kafkajs's own decoders. (A real broker checks the
  * CRC and the record layout too: every integration test produces through it.)
@@ -18,6 +19,7 @@ const Encoder = load('./src/protocol/encoder.js') as {
 };
 const Decoder = load('./src/protocol/decoder.js') as new (b: Buffer) => { readVarInt(): number; readVarLong(): { toString(): string } };
 const Long = load('./src/utils/long.js') as { fromValue(v: unknown): unknown };
+const murmur2 = load('./src/producer/partitioners/default/murmur2.js') as (key: string | Buffer) => number;
 const produceV3 = load('./src/protocol/requests/produce/v3/request.js') as (args: object) => { encode(): Promise<{ buffer: Buffer }> };
 const decodeBatch = load('./src/protocol/recordBatch/v0/decoder.js') as (d: unknown) => Promise<{
   records: { key: Buffer; value: Buffer; headers: Record<string, Buffer | Buffer[]>; offset: string; timestamp: string }[];
@@ -55,6 +57,19 @@ describe('kafkajs record-batch encoding (patched)', () => {
       expect(crc32C(slice)).toBe(referenceCrc32C(slice));
     }
     expect(crc32C(big)).toBe(referenceCrc32C(big));
+  });
+
+  // Kafka's own vectors (UtilsTest.testMurmur2): a key lands on the partition Java clients choose for it.
+  it.each([
+    ['21', -973932308],
+    ['foobar', -790332482],
+    ['a-little-bit-long-string', -985981536],
+    ['a-little-bit-longer-string', -1486304829],
+    ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
+    ['abc', 479470107],
+  ])('hashes key %p with murmur2 as Kafka does', (key, hash) => {
+    expect(murmur2(key)).toBe(hash);
+    expect(murmur2(Buffer.from(key))).toBe(hash);
   });
 
   const int32Edges = [0, 1, -1, 63, -64, 64, -65, 8191, 8192, -8193, 2 ** 20, 2 ** 30 - 1, 2 ** 30, -(2 ** 30) - 1, 2 ** 31 - 1, -(2 ** 31)];
