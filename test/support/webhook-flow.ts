@@ -1,9 +1,9 @@
 import type { LightMyRequestResponse } from 'fastify';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { followUpId } from '@app/agent';
 import { signed } from './ingress';
 import type { RunningIngress } from './ingress-kafka';
-import { header, readUntil, unique } from './kafka';
+import { header, readUntil, unique, type Received } from './kafka';
 
 /**
  * Signed leads sent through a real ingress (inject, no socket) while something goes wrong underneath,
@@ -133,6 +133,7 @@ export class WebhookFlow {
     const ids = [...records.values()].map((x) => header(x.message, 'ce_id') ?? '').filter((id) => leadOf.has(id));
     const produced = new Set(ids);
     const missing = [...stored].filter((id) => !produced.has(followUpId(id, 'lead.qualified')) && !produced.has(followUpId(id, 'lead.disqualified')));
+    const duplicated = ids.length - produced.size;
     return {
       sent,
       accepted: accepted.length,
@@ -142,8 +143,9 @@ export class WebhookFlow {
       produced: ids.length,
       lost,
       missing,
-      duplicated: ids.length - produced.size,
+      duplicated,
       rereads: outputs.length - records.size,
+      duplicates: duplicated > 0 ? await describeDuplicates(kafka, [...records.values()], inputs, leadOf) : [],
     };
   }
 }
@@ -165,12 +167,117 @@ export interface FlowReport {
   duplicated: number;
   /** Follow-up records the checking reader was handed more than once (its own re-fetches, not the agents'). */
   rereads: number;
+  /** One line per copy of a duplicated follow-up: where it is, which producer wrote it, how its transaction ended. */
+  duplicates: string[];
+}
+
+/** What kafkajs decodes for each record besides the KafkaMessage fields (not in its typings). */
+interface BatchContext {
+  producerId: string;
+  producerEpoch: number;
+  inTransaction: boolean;
+  isControlBatch?: boolean;
+}
+const batchOf = (m: unknown): BatchContext | undefined => (m as { batchContext?: BatchContext }).batchContext;
+
+/**
+ * For each copy of a follow-up written more than once: topic/partition@offset, the producer id and epoch
+ * of its batch, whether it was in a transaction, the control record that ended that transaction on the
+ * partition (read read_uncommitted: commit, abort, or none yet), and the input (leads.created) it came from.
+ * Enough to tell which path wrote it: two committed transactions of different producer ids (a task
+ * re-processing its input), one producer id twice (a retried send or commit), or an aborted copy the reader
+ * was handed (read_committed filtering).
+ */
+async function describeDuplicates(kafka: Kafka, outputs: Received[], inputs: Received[], leadOf: Map<string, string>): Promise<string[]> {
+  const copies = new Map<string, Received[]>();
+  for (const x of outputs) {
+    const id = header(x.message, 'ce_id') ?? '';
+    if (!leadOf.has(id)) continue;
+    copies.set(id, [...(copies.get(id) ?? []), x]);
+  }
+  const dups = [...copies].filter(([, xs]) => xs.length > 1);
+  const lines: string[] = [];
+  // The diagnosis must not hide the finding: without the markers, the copies are still listed.
+  const outcomes = await transactionEnds(kafka, [...new Set(dups.flatMap(([, xs]) => xs.map((x) => x.topic)))]).catch((err: unknown) => {
+    lines.push(`(transaction markers not read: ${err instanceof Error ? err.message : String(err)})`);
+    return new Map<string, ControlRecord[]>();
+  });
+  for (const [id, xs] of dups) {
+    const lead = leadOf.get(id) ?? '';
+    const from = inputs.filter((x) => header(x.message, 'ce_id') === lead).map((x) => `${x.topic}/${x.partition}@${x.message.offset}`);
+    lines.push(`follow-up ${id} of ${lead} (input ${from.join(', ') || 'not found'}), ${xs.length} copies:`);
+    for (const x of xs) {
+      const b = batchOf(x.message);
+      const end = b ? outcomes.get(`${x.topic}/${x.partition}`)?.find((c) => c.producerId === String(b.producerId) && BigInt(c.offset) > BigInt(x.message.offset)) : undefined;
+      lines.push(
+        `  ${x.topic}/${x.partition}@${x.message.offset} producerId ${b?.producerId} epoch ${b?.producerEpoch} inTransaction ${b?.inTransaction} ` +
+          `${!b?.inTransaction ? 'no transaction' : end ? `ended ${end.commit ? 'COMMIT' : 'ABORT'}@${end.offset} (epoch ${end.producerEpoch})` : 'no end marker yet'}, written ${new Date(Number(x.message.timestamp)).toISOString()}`,
+      );
+    }
+  }
+  return lines;
+}
+
+interface ControlRecord {
+  offset: string;
+  producerId: string;
+  producerEpoch: number;
+  commit: boolean;
+}
+
+/** Every transaction control record (commit/abort marker) of `topics`, per topic/partition, read read_uncommitted to the end. */
+async function transactionEnds(kafka: Kafka, topics: string[], timeoutMs = 20_000): Promise<Map<string, ControlRecord[]>> {
+  const found = new Map<string, ControlRecord[]>();
+  if (topics.length === 0) return found;
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<string, bigint>();
+  try {
+    for (const topic of topics) for (const o of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${o.partition}`, BigInt(o.high));
+  } finally {
+    await admin.disconnect();
+  }
+  const behind = new Set([...ends].filter(([, high]) => high > 0n).map(([k]) => k));
+  if (behind.size === 0) return found;
+  const consumer = kafka.consumer({ groupId: unique('markers'), readUncommitted: true, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  try {
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      consumer
+        .run({
+          eachBatch: async ({ batch }) => {
+            const k = `${batch.topic}/${batch.partition}`;
+            // rawMessages: every record of the fetch, control records included (batch.messages has them removed).
+            const raw = (batch as unknown as { rawMessages?: (KafkaMessage & { isControlRecord?: boolean })[] }).rawMessages ?? [];
+            for (const m of raw) {
+              const b = batchOf(m);
+              if (!m.isControlRecord || !b || !m.key || m.key.length < 4) continue;
+              found.set(k, [...(found.get(k) ?? []), { offset: m.offset, producerId: String(b.producerId), producerEpoch: b.producerEpoch, commit: m.key.readInt16BE(2) === 1 }]);
+            }
+            const last = raw.at(-1);
+            if (last && BigInt(last.offset) + 1n >= (ends.get(k) ?? 0n)) behind.delete(k);
+            if (behind.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  for (const list of found.values()) list.sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
+  return found;
 }
 
 /** One line per fault: what was sent, accepted, refused, stored and produced, what was lost or duplicated. */
 export function describeReport(label: string, r: FlowReport, extra = ''): string {
   return (
     `${label}: sent ${r.sent}, accepted ${r.accepted}, refused ${r.refused} (503 with Retry-After: ${r.refused - r.refusedNot503.length}), ` +
-    `stored ${r.stored}, produced ${r.produced}, lost ${r.lost.length}, missing follow-ups ${r.missing.length}, duplicated ${r.duplicated}${r.rereads > 0 ? ` (reader re-fetched ${r.rereads} records)` : ''}${extra ? `; ${extra}` : ''}`
+    `stored ${r.stored}, produced ${r.produced}, lost ${r.lost.length}, missing follow-ups ${r.missing.length}, duplicated ${r.duplicated}${r.rereads > 0 ? ` (reader re-fetched ${r.rereads} records)` : ''}${extra ? `; ${extra}` : ''}` +
+    r.duplicates.map((l) => `\n  ${l}`).join('')
   );
 }

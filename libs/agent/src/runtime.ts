@@ -65,6 +65,12 @@ export function isBrokerUnavailable(err: unknown): boolean {
   return false;
 }
 
+interface PendingRestore {
+  task: Task;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 const messagesStart = (messages: { offset: string }[]): string => messages[0]?.offset ?? '0';
 
 const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
@@ -79,7 +85,8 @@ export class AgentRuntime {
   private consumer?: Consumer;
   private readonly tasks = new Map<number, Task>();
   private restoring?: Promise<void>;
-  private readonly toRestore = new Map<number, Task>();
+  /** Tasks waiting for the next restore pass, each with the settling of its own restore promise. */
+  private toRestore: PendingRestore[] = [];
   private readonly processor: ChunkProcessor;
   private readonly group: string;
   private readonly topics: { processed: string; state: string };
@@ -266,37 +273,56 @@ export class AgentRuntime {
     const transactionalId = `${physicalTopic(topicPrefix, options.name)}.task-${p}`;
     const task = new Task(p, kafka, transactionalId, { ...this.topics, group: this.group }, options.dedupWindowMs, options.stateTtlMs);
     this.tasks.set(p, task);
-    this.toRestore.set(p, task);
+    const done = new Promise<void>((resolve, reject) => this.toRestore.push({ task, resolve, reject }));
+    this.restored.set(task, done);
+    this.scheduleRestore();
     return this.whenRestored(task);
   }
 
+  /** Per task: settles when the restore pass that took it fenced and restored it (or failed to). */
   private readonly restored = new WeakMap<Task, Promise<void>>();
 
   private whenRestored(task: Task): Promise<Task> {
-    let done = this.restored.get(task);
-    if (!done) {
-      done = this.scheduleRestore().then(() => undefined);
-      this.restored.set(task, done);
-    }
+    const done = this.restored.get(task);
+    if (!done) return Promise.reject(new Error(`task ${task.partition} was never scheduled for a restore`));
     return done.then(() => task);
   }
 
-  private scheduleRestore(): Promise<void> {
+  /**
+   * Runs a restore pass after the current one: every task waiting then is fenced and restored together,
+   * and each task's own promise settles with its outcome. A task is processed only once ITS pass restored
+   * it: a pass that found nothing to do (its tasks were taken by an earlier pass) must never stand for
+   * that earlier pass, which may have failed. A task whose fence failed is rejected alone; the others of
+   * the pass are restored as usual.
+   */
+  private scheduleRestore(): void {
     const previous = this.restoring ?? Promise.resolve();
     const run = previous
       .catch(() => undefined)
       .then(() => new Promise((r) => setImmediate(r)))
       .then(async () => {
-        const batch = [...this.toRestore.values()].filter((t) => !t.closed);
-        this.toRestore.clear();
-        if (batch.length === 0) return;
-        const t0 = Date.now();
-        await Promise.all(batch.map((t) => t.fenceAndMark()));
-        await restoreTasks(this.deps.kafka, batch, this.topics, this.deps.logger);
-        this.deps.metrics.restoreSeconds.observe((Date.now() - t0) / 1000);
+        const waiting = this.toRestore;
+        this.toRestore = [];
+        try {
+          // A task closed meanwhile (revoked, dropped) is settled as it is: its caller sees it closed.
+          for (const w of waiting.filter((x) => x.task.closed)) w.resolve();
+          const batch = waiting.filter((x) => !x.task.closed);
+          if (batch.length === 0) return;
+          const t0 = Date.now();
+          // Every fence settles before anything is decided: a task is never handed on while its fence still runs.
+          const fenced = await Promise.allSettled(batch.map((x) => x.task.fenceAndMark()));
+          const ready: PendingRestore[] = [];
+          fenced.forEach((r, i) => (r.status === 'fulfilled' ? ready.push(batch[i]) : batch[i].reject(r.reason)));
+          if (ready.length === 0) return;
+          await restoreTasks(this.deps.kafka, ready.map((x) => x.task), this.topics, this.deps.logger);
+          this.deps.metrics.restoreSeconds.observe((Date.now() - t0) / 1000);
+          for (const x of ready) x.resolve();
+        } catch (err) {
+          // Settling twice changes nothing: whatever was not settled above fails with the pass.
+          for (const x of waiting) x.reject(err);
+        }
       });
     this.restoring = run;
-    return run;
   }
 
   /** Partition → time before which a task that just failed is not rebuilt (a broker outage is not a busy loop). */
