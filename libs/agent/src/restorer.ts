@@ -33,6 +33,13 @@ export async function restoreTasks(
     await consumer.subscribe({ topics: [topics.processed, topics.state], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`restore did not finish within ${timeoutMs} ms`)), timeoutMs);
+      // A crash (the broker went away while it read) fails the restore at once, with the crash's error: the
+      // task is rebuilt with a fresh fence, marker and reader when the broker answers again, instead of
+      // waiting out the timeout on a reader kafkajs restarts on its own terms.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        clearTimeout(timer);
+        reject(payload.error);
+      });
       consumer
         .run({
           autoCommit: false,
