@@ -28,18 +28,21 @@ export async function restoreTasks(
   });
   let ids = 0;
   let skipped = 0;
-  await consumer.connect();
+  // The deadline covers connecting and subscribing too: a broker that went away must not hold the pass.
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`restore did not finish within ${timeoutMs} ms`)), timeoutMs);
+  });
+  expired.catch(() => undefined);
   try {
-    await consumer.subscribe({ topics: [topics.processed, topics.state], fromBeginning: true });
+    await Promise.race([consumer.connect(), expired]);
+    await Promise.race([consumer.subscribe({ topics: [topics.processed, topics.state], fromBeginning: true }), expired]);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`restore did not finish within ${timeoutMs} ms`)), timeoutMs);
+      expired.catch(reject);
       // A crash (the broker went away while it read) fails the restore at once, with the crash's error: the
       // task is rebuilt with a fresh fence, marker and reader when the broker answers again, instead of
       // waiting out the timeout on a reader kafkajs restarts on its own terms.
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        clearTimeout(timer);
-        reject(payload.error);
-      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
       consumer
         .run({
           autoCommit: false,
@@ -77,16 +80,14 @@ export async function restoreTasks(
                   break;
               }
             }
-            if (pending.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
+            if (pending.size === 0) resolve();
           },
         })
         .catch(reject);
     });
   } finally {
-    await consumer.disconnect().catch(() => undefined);
+    clearTimeout(timer);
+    await Promise.race([consumer.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
   }
   const result = { ids, keys: tasks.reduce((n, t) => n + t.state.size, 0), parkedKeys: tasks.reduce((n, t) => n + t.parked.size, 0), skipped, ms: Date.now() - t0 };
   logger.info('tasks restored', { tasks: tasks.map((t) => t.partition), ...result });

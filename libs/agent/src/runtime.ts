@@ -292,8 +292,8 @@ export class AgentRuntime {
    * Runs a restore pass after the current one: every task waiting then is fenced and restored together,
    * and each task's own promise settles with its outcome. A task is processed only once ITS pass restored
    * it: a pass that found nothing to do (its tasks were taken by an earlier pass) must never stand for
-   * that earlier pass, which may have failed. A task whose fence failed is rejected alone; the others of
-   * the pass are restored as usual.
+   * that earlier pass, which may have failed. When a fence fails, every task of the pass is rejected (and
+   * rebuilt by its caller), none restored on a broker that is not answering.
    */
   private scheduleRestore(): void {
     const previous = this.restoring ?? Promise.resolve();
@@ -311,9 +311,15 @@ export class AgentRuntime {
           const t0 = Date.now();
           // Every fence settles before anything is decided: a task is never handed on while its fence still runs.
           const fenced = await Promise.allSettled(batch.map((x) => x.task.fenceAndMark()));
-          const ready: PendingRestore[] = [];
-          fenced.forEach((r, i) => (r.status === 'fulfilled' ? ready.push(batch[i]) : batch[i].reject(r.reason)));
-          if (ready.length === 0) return;
+          // A failed fence means the broker or a coordinator is not answering: restoring the others now would
+          // wait on the same broker (and hold up every later pass). All of the pass is rebuilt instead, each
+          // task after its own backoff; none of them has processed anything.
+          const failed = fenced.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+          if (failed) {
+            fenced.forEach((r, i) => batch[i].reject(r.status === 'rejected' ? r.reason : failed.reason));
+            return;
+          }
+          const ready = batch;
           await restoreTasks(this.deps.kafka, ready.map((x) => x.task), this.topics, this.deps.logger);
           this.deps.metrics.restoreSeconds.observe((Date.now() - t0) / 1000);
           for (const x of ready) x.resolve();
