@@ -319,10 +319,9 @@ export class AgentRuntime {
             fenced.forEach((r, i) => batch[i].reject(r.status === 'rejected' ? r.reason : failed.reason));
             return;
           }
-          const ready = batch;
-          await restoreTasks(this.deps.kafka, ready.map((x) => x.task), this.topics, this.deps.logger);
+          await restoreTasks(this.deps.kafka, batch.map((x) => x.task), this.topics, this.deps.logger);
           this.deps.metrics.restoreSeconds.observe((Date.now() - t0) / 1000);
-          for (const x of ready) x.resolve();
+          for (const x of batch) x.resolve();
         } catch (err) {
           // Settling twice changes nothing: whatever was not settled above fails with the pass.
           for (const x of waiting) x.reject(err);
