@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { ROOT } from './ingress';
 
 /** An app from dist/ as its own OS process (built by the integration global setup). */
-export function spawnApp(app: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+export function spawnApp(app: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
