@@ -8,7 +8,7 @@
  *
  * Options: --quick, --no-build (reuse dist/), --only=ingress,rate,e2e,agent,streams,slow,recovery, --profile (CPU
  * profile of the ingress during scenario 1, summarised in the results), --targets=ingress,workers,... (scenario 1
- * measures only these of bare, naive, ingress, workers, go: for quick loops; ratios need their targets).
+ * measures only these of bare, naive, ingress, nokafka, workers, go: for quick loops; ratios need their targets).
  * Environment: KAFKA_BROKERS, BENCH_KAFKA_PORT (29092), BENCH_PORT_BASE (29180: ingress, +1 bare Fastify,
  * +2 naive, +3 agent health, +4 Go peer, +5 ingress with 2 workers), GO_BIN (go).
  */
@@ -141,7 +141,7 @@ async function main() {
       kafka: state.kafkaClient,
       secrets,
       resultsDir: RESULTS,
-      ports: { ingress: portBase, bare: portBase + 1, naive: portBase + 2, agentHealth: portBase + 3, go: portBase + 4, ingressWorkers: portBase + 5 },
+      ports: { ingress: portBase, bare: portBase + 1, naive: portBase + 2, agentHealth: portBase + 3, go: portBase + 4, ingressWorkers: portBase + 5, noKafka: portBase + 6 },
     };
     const machine = describeMachine(state.broker);
     log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.java}, load ${machine.loadAverageAtStart.join('/')}`);

@@ -123,12 +123,12 @@ function ingressSection(s) {
   for (const [key, label] of Object.entries(s.targets)) {
     for (const [c, x] of Object.entries(s.http[key])) {
       const l = x.latencyMs;
-      rows.push([label, c, fmt(x.acceptedPerSec, 0), fmt(x.non2xx, 0), fmt(x.errors, 0), ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max), fmt(x.cpuMsPerAccepted, 3)]);
+      rows.push([label, c, fmt(x.acceptedPerSec, 0), fmt(x.non2xx, 0), fmt(x.errors, 0), ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max), fmt(x.cpuMsPerAccepted, 3), fmt(x.brokerCpuMsPerAccepted, 3)]);
     }
   }
-  lines.push(table(['target', 'connections', 'accepted (202)/s', 'non-2xx', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU ms per 202'], rows), '');
+  lines.push(table(['target', 'connections', 'accepted (202)/s', 'non-2xx', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU ms per 202', 'broker CPU ms per 202'], rows), '');
   lines.push(
-    'CPU ms per 202: user + system CPU time of the server (every process of it: the Go runtime\'s threads, both ingress workers and their primary) over the run, from /proc, divided by the 202s of that run.',
+    'CPU ms per 202: user + system CPU time of the server (every process of it: the Go runtime\'s threads, both ingress workers and their primary) over the run, from /proc, divided by the 202s of that run. Broker CPU ms per 202: the same for the broker this run started (empty with KAFKA_BROKERS): it shares the cores, so what a target costs the broker per record is CPU the target cannot use (the first Kafka target of a run also pays for the broker\'s JIT warm-up at its first concurrency).',
     '',
   );
   if (s.partial) {
@@ -147,9 +147,9 @@ function ingressSection(s) {
   const x = (v) => (v === null || v === undefined ? '–' : `${fmt(v, 3)}×`);
   lines.push(
     table(
-      ['connections', 'ingress / bare Fastify', 'ingress / naive', 'ingress / Go peer', 'ingress / broker ceiling', '2 workers / ingress', '2 workers / Go peer'],
+      ['connections', 'ingress / bare Fastify', 'ingress / naive', 'ingress / Go peer', 'ingress / broker ceiling', '2 workers / ingress', '2 workers / Go peer', 'ingress without Kafka / Go peer'],
       [
-        ...Object.entries(s.ratios).map(([c, r]) => [c, x(r.ingressOverBare), x(r.ingressOverNaive), x(r.ingressOverGo), x(r.ingressOverBroker), x(r.workersOverIngress), x(r.workersOverGo)]),
+        ...Object.entries(s.ratios).map(([c, r]) => [c, x(r.ingressOverBare), x(r.ingressOverNaive), x(r.ingressOverGo), x(r.ingressOverBroker), x(r.workersOverIngress), x(r.workersOverGo), x(r.noKafkaOverGo)]),
         [
           'peak',
           x(s.peakRatios.ingressOverBare),
@@ -158,6 +158,7 @@ function ingressSection(s) {
           x(s.peakRatios.ingressOverBroker),
           x(s.peaks.workers && s.peaks.ingress ? Math.round((s.peaks.workers / s.peaks.ingress) * 1000) / 1000 : null),
           x(s.peakRatios.workersOverGo),
+          x(s.peakRatios.noKafkaOverGo),
         ],
       ],
     ),

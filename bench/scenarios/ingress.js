@@ -53,18 +53,24 @@ async function measureTarget(ctx, s, target, totals) {
     let accepted = warm.accepted;
     const cpuAtStart = procs.treeCpuMs(proc.pid);
     const windowStartUs = monotonicUs();
+    // The broker's CPU is only known for a broker this run started (not with KAFKA_BROKERS).
+    const brokerCpuMs = () => (ctx.broker && !ctx.broker.external && ctx.broker.pid ? procs.treeCpuMs(ctx.broker.pid) : NaN);
     for (const c of s.levels) {
       const cpu0 = procs.treeCpuMs(proc.pid);
+      const broker0 = brokerCpuMs();
       const r = await autocannonRun(ctx, { port: target.port, connections: c, durationSec: s.durationSec, tag: `${ctx.runTag}-1${tag}${c}` });
-      // The server's CPU time (all its processes) over the run, per webhook it accepted.
+      // The server's CPU time (all its processes) over the run, per webhook it accepted; and the broker's,
+      // which shares the cores: fewer, larger produce requests cost the broker less per record.
       const cpuMs = procs.treeCpuMs(proc.pid) - cpu0;
+      const brokerMs = brokerCpuMs() - broker0;
       r.cpuMs = Math.round(cpuMs);
       r.cpuMsPerAccepted = r.accepted > 0 ? Math.round((cpuMs / r.accepted) * 10000) / 10000 : null;
+      r.brokerCpuMsPerAccepted = r.accepted > 0 && Number.isFinite(brokerMs) ? Math.round((brokerMs / r.accepted) * 10000) / 10000 : null;
       accepted += r.accepted;
       delete r.histogram;
       out[c] = r;
       const l = r.latencyMs;
-      log(`scenario 1: ${target.key} c=${c}: ${r.acceptedPerSec} accepted/s, non-2xx ${r.non2xx}, errors ${r.errors}, p50 ${l.p50} p99 ${l.p99} max ${l.max} ms, CPU ${r.cpuMsPerAccepted} ms per accepted`);
+      log(`scenario 1: ${target.key} c=${c}: ${r.acceptedPerSec} accepted/s, non-2xx ${r.non2xx}, errors ${r.errors}, p50 ${l.p50} p99 ${l.p99} max ${l.max} ms, CPU ${r.cpuMsPerAccepted} ms per accepted (broker ${r.brokerCpuMsPerAccepted} ms)`);
     }
     // For the profile's CPU per webhook: the measured runs' window on the monotonic clock V8's profiler uses.
     totals[target.key] = { accepted: accepted - warm.accepted, cpuMs: Math.round(procs.treeCpuMs(proc.pid) - cpuAtStart), windowUs: [windowStartUs, monotonicUs()] };
@@ -169,6 +175,13 @@ async function run(ctx) {
         }),
     },
     {
+      key: 'nokafka',
+      tag: 'k',
+      label: 'ingress without Kafka (producer acknowledging at once)',
+      port: ctx.ports.noKafka,
+      start: () => apps.startReferenceServer(ctx, { kind: 'ingress-no-kafka', port: ctx.ports.noKafka, env: { ...ctx.secrets, BENCH_DIST: ctx.dist } }),
+    },
+    {
       key: 'workers',
       tag: 'w',
       label: 'real ingress, 2 workers (INGRESS_WORKERS=2)',
@@ -215,6 +228,7 @@ async function run(ctx) {
       ingressOverGo: http.go ? ratio(http.ingress[c].acceptedPerSec, http.go[c].acceptedPerSec) : null,
       workersOverGo: http.go && http.workers ? ratio(http.workers[c].acceptedPerSec, http.go[c].acceptedPerSec) : null,
       workersOverIngress: http.workers ? ratio(http.workers[c].acceptedPerSec, http.ingress[c].acceptedPerSec) : null,
+      noKafkaOverGo: http.go && http.nokafka ? ratio(http.nokafka[c].acceptedPerSec, http.go[c].acceptedPerSec) : null,
     };
   }
   const peaks = {
@@ -222,6 +236,7 @@ async function run(ctx) {
     naive: peak(http.naive),
     ingress: peak(http.ingress),
     workers: http.workers ? peak(http.workers) : null,
+    nokafka: http.nokafka ? peak(http.nokafka) : null,
     go: http.go ? peak(http.go) : null,
     broker: broker.recordsPerSec,
   };
@@ -242,6 +257,7 @@ async function run(ctx) {
       workersOverBare: http.workers ? ratio(peaks.workers, peaks.bare) : null,
       workersOverNaive: http.workers ? ratio(peaks.workers, peaks.naive) : null,
       workersOverGo: http.go && http.workers ? ratio(peaks.workers, peaks.go) : null,
+      noKafkaOverGo: http.go && http.nokafka ? ratio(peaks.nokafka, peaks.go) : null,
     },
   };
   result.cpu = totals;
