@@ -6,6 +6,7 @@
  * process CPU time per request (user + system) over `n` requests after a warm-up, best of `rounds`.
  *
  *   node bench/tools/hot-path.js [dist dir = dist] [n = 20000] [rounds = 5]
+ *   node bench/tools/hot-path.js bare [n] [rounds]   # the same through a bare Fastify 202 route: inject's and HTTP's share
  *
  * Used to measure code changes of the hot path one by one (build each, run this on each dist/ copy); the
  * figures of the running service with sockets and a broker come from `npm run bench` (scenario 1).
@@ -14,10 +15,20 @@ require('../../scripts/require-node.js');
 const path = require('node:path');
 const { webhookFactory, randomSecrets } = require('../lib/payload');
 
-async function main() {
-  const dist = path.resolve(process.argv[2] || 'dist');
-  const n = Number(process.argv[3] || 20000);
-  const rounds = Number(process.argv[4] || 5);
+/** A bare Fastify 202 route with the ingress's raw-body parser (what scenario 1's bare target serves). */
+async function bareApp() {
+  const fastify = require('fastify')({ logger: false, bodyLimit: 1024 * 1024 });
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  fastify.post('/webhooks/:provider', async (_req, reply) => {
+    reply.code(202);
+    return { id: 'bare', status: 'accepted' };
+  });
+  await fastify.ready();
+  return { fastify, secret: 'bare', close: () => fastify.close() };
+}
+
+async function ingressApp(dist) {
   require('reflect-metadata');
   const common = require(path.join(dist, 'libs/common/src'));
   const webhooks = require(path.join(dist, 'libs/webhooks/src'));
@@ -33,7 +44,16 @@ async function main() {
   const app = await createIngressApp({ providers, producer, logger, registry, metrics: new IngressMetrics(registry), topicPrefix: '' }, { bodyLimitBytes: 1024 * 1024, trustedProxies: [] });
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.ready();
-  const factory = webhookFactory({ tag: `hp${Date.now().toString(36)}`, secret: secrets.WEBHOOK_SECRET_CRM });
+  return { fastify, secret: secrets.WEBHOOK_SECRET_CRM, close: () => app.close(), records: () => records };
+}
+
+async function main() {
+  const bare = process.argv[2] === 'bare';
+  const dist = bare ? 'bare' : path.resolve(process.argv[2] || 'dist');
+  const n = Number(process.argv[3] || 20000);
+  const rounds = Number(process.argv[4] || 5);
+  const { fastify, secret, close, records } = bare ? await bareApp() : await ingressApp(dist);
+  const factory = webhookFactory({ tag: `hp${Date.now().toString(36)}`, secret });
   let seq = 0;
   const batch = async (count) => {
     // Signed before the clock starts: only the app's work is measured (and inject's, the same for every build).
@@ -54,9 +74,9 @@ async function main() {
   await batch(Math.min(n, 5000));
   const results = [];
   for (let r = 0; r < rounds; r++) results.push(await batch(n));
-  await app.close();
+  await close();
   const best = Math.min(...results);
-  console.log(JSON.stringify({ dist: path.relative(process.cwd(), dist), requests: n, rounds, records, cpuUsPerRequest: Math.round(best * 10) / 10, all: results.map((x) => Math.round(x * 10) / 10) }));
+  console.log(JSON.stringify({ dist: bare ? 'bare Fastify' : path.relative(process.cwd(), dist), requests: n, rounds, records: records?.(), cpuUsPerRequest: Math.round(best * 10) / 10, all: results.map((x) => Math.round(x * 10) / 10) }));
 }
 
 main().catch((e) => {

@@ -182,6 +182,8 @@ describe(`soak: ${SECONDS} s of steady traffic through every process`, () => {
     // updated by its carrier callbacks): their retained heap may grow only by a bounded cost per event they
     // process. The carrier simulator keeps up to 100,000 shipments by design and is reported, not judged.
     if (SECONDS >= 300) {
+      // A reading every 20 s: a process whose inspector did not answer must not pass for flat.
+      for (const name of Object.keys(heaps)) expect({ name, enoughReadings: secondHalf(name).length >= SECONDS / 2 / 20 - 2 }).toEqual({ name, enoughReadings: true });
       expect(perEvent.ingress).toBeLessThan(64);
       expect(perEvent['lead-agent']).toBeLessThan(512);
       expect(perEvent['fulfillment-agent']).toBeLessThan(512);
