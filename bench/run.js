@@ -10,7 +10,7 @@
  * profile of the ingress during scenario 1, summarised in the results), --targets=ingress,workers,... (scenario 1
  * measures only these of bare, naive, ingress, nokafka, workers, go: for quick loops; ratios need their targets).
  * Environment: KAFKA_BROKERS, BENCH_KAFKA_PORT (29092), BENCH_PORT_BASE (29180: ingress, +1 bare Fastify,
- * +2 naive, +3 agent health, +4 Go peer, +5 ingress with 2 workers), GO_BIN (go).
+ * +2 naive, +3 agent health, +4 Go peer, +5 ingress with 2 workers, +6 ingress without Kafka), GO_BIN (go).
  */
 require('../scripts/require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
 const { spawnSync } = require('node:child_process');

@@ -1,6 +1,6 @@
 /**
  * The ingress's produce path per client: CPU per record of an idempotent, acks=all producer sending
- * ingress-shaped records (email key, ~300-byte Lead value, ten ce_ headers as strings) in requests of
+ * ingress-shaped records (email key, ~300-byte Lead value, nine ce_ headers and content-type, as strings) in requests of
  * KIP_PRODUCE_BATCH records (default 20, what the ingress gathers per request under load), one request in
  * flight, to a 6-partition topic:
  *   kafkajs       kafkajs 2.2.4 with our patch, `sendBatch` as BatchingProducer calls it

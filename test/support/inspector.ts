@@ -6,12 +6,14 @@
  */
 export class InspectedHeap {
   private socket?: WebSocket;
+  private closed = false;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly port: number) {}
 
   private async connect(): Promise<WebSocket> {
+    if (this.closed) throw new Error('closed');
     if (this.socket?.readyState === WebSocket.OPEN) return this.socket;
     const targets = (await (await fetch(`http://127.0.0.1:${this.port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
     const socket = new WebSocket(targets[0].webSocketDebuggerUrl);
@@ -28,6 +30,10 @@ export class InspectedHeap {
       if (reply.error) waiter.reject(new Error(reply.error.message));
       else waiter.resolve(reply.result);
     });
+    if (this.closed) {
+      socket.close();
+      throw new Error('closed');
+    }
     socket.addEventListener('close', () => {
       for (const w of this.pending.values()) w.reject(new Error('inspector connection closed'));
       this.pending.clear();
@@ -57,6 +63,7 @@ export class InspectedHeap {
   }
 
   close(): void {
+    this.closed = true;
     this.socket?.close();
   }
 }
