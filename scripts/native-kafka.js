@@ -129,7 +129,7 @@ function writeConfig(p, port, cluster) {
       'group.initial.rebalance.delay.ms=0',
       // KIP-890's transaction verification stays on (Kafka's default), on one node too: with it off, a
       // broker restart during agent transactions left an agent's restore waiting 120 s on partitions whose
-      // transaction markers never became readable (broker-faults failed 2 of 3 runs; 0 of 8 with it on).
+      // transaction markers never became readable (broker-faults failed 2 of 3 runs; 0 of 10 with it on).
       // A cluster on one host: a stopped node is noticed within seconds, not the default 9 s + 18 s.
       ...(nodes > 1 ? ['broker.session.timeout.ms=6000', 'broker.heartbeat.interval.ms=1000'] : []),
       // Topics are provisioned by the apps (ensureTopics); a typo must not create a topic.
