@@ -14,37 +14,20 @@
 require('../../scripts/require-node.js');
 const path = require('node:path');
 const { webhookFactory, randomSecrets } = require('../lib/payload');
+const { bareFastify, ingressWithoutKafka } = require('../lib/in-process-apps');
 
-/** A bare Fastify 202 route with the ingress's raw-body parser (what scenario 1's bare target serves). */
 async function bareApp() {
-  const fastify = require('fastify')({ logger: false, bodyLimit: 1024 * 1024 });
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  fastify.post('/webhooks/:provider', async (_req, reply) => {
-    reply.code(202);
-    return { id: 'bare', status: 'accepted' };
-  });
+  const fastify = bareFastify();
   await fastify.ready();
   return { fastify, secret: 'bare', close: () => fastify.close() };
 }
 
 async function ingressApp(dist) {
-  require('reflect-metadata');
-  const common = require(path.join(dist, 'libs/common/src'));
-  const webhooks = require(path.join(dist, 'libs/webhooks/src'));
-  const { createIngressApp } = require(path.join(dist, 'apps/ingress/src/create-app'));
-  const { IngressMetrics } = require(path.join(dist, 'apps/ingress/src/metrics'));
   const secrets = randomSecrets();
-  const env = new common.EnvReader({ ...process.env, ...secrets });
-  const providers = webhooks.loadProviders(path.resolve(__dirname, '../../config/providers.yaml'), env);
-  let records = 0;
-  const producer = { connected: true, inFlight: 0, send: async () => void records++ };
-  const logger = new common.JsonLogger('hot-path', 'warn');
-  const registry = common.createRegistry('ingress');
-  const app = await createIngressApp({ providers, producer, logger, registry, metrics: new IngressMetrics(registry), topicPrefix: '' }, { bodyLimitBytes: 1024 * 1024, trustedProxies: [] });
+  const { app, records } = await ingressWithoutKafka(dist, { ...process.env, ...secrets }, 'hot-path');
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.ready();
-  return { fastify, secret: secrets.WEBHOOK_SECRET_CRM, close: () => app.close(), records: () => records };
+  return { fastify, secret: secrets.WEBHOOK_SECRET_CRM, close: () => app.close(), records };
 }
 
 async function main() {
