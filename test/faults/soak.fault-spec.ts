@@ -23,10 +23,11 @@ const PORTS = { ingress: 3900, carrier: 3901, leadAgent: 3902, fulfillmentAgent:
  * reading. Each also gets an inspector on a free port: every 20 s the soak forces a full collection there
  * and reads the heap left, the memory the process really keeps (the carrier simulator: RSS only).
  */
+const AGENT_PROCESSED = /^hookline_agent_processed_total(?:\{[^}]*\})? (\S+)$/gm;
 const JUDGED: Record<string, { metrics: string; handled: RegExp }> = {
   ingress: { metrics: `http://127.0.0.1:${PORTS.ingress}/metrics`, handled: /^hookline_ingress_requests_total\{[^}]*outcome="accepted"[^}]*\} (\S+)$/gm },
-  'lead-agent': { metrics: `http://127.0.0.1:${PORTS.leadAgent}/metrics`, handled: /^hookline_agent_processed_total(?:\{[^}]*\})? (\S+)$/gm },
-  'fulfillment-agent': { metrics: `http://127.0.0.1:${PORTS.fulfillmentAgent}/metrics`, handled: /^hookline_agent_processed_total(?:\{[^}]*\})? (\S+)$/gm },
+  'lead-agent': { metrics: `http://127.0.0.1:${PORTS.leadAgent}/metrics`, handled: AGENT_PROCESSED },
+  'fulfillment-agent': { metrics: `http://127.0.0.1:${PORTS.fulfillmentAgent}/metrics`, handled: AGENT_PROCESSED },
 };
 
 /** The sum of a counter's series, or NaN when the process did not answer or has no such series. */
