@@ -1,7 +1,8 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { agentOptionsFromEnv, createAgentApp, type AgentOptions } from '@app/agent';
-import { EnvReader, JsonLogger } from '@app/common';
+import { EnvReader } from '@app/common';
 import { kafkaConnectionFromEnv } from '@app/kafka';
+import { testLogger } from './test-logger';
 
 /** An agent running in this process against the test broker, under the given topic prefix. */
 export async function startAgent(
@@ -13,7 +14,7 @@ export async function startAgent(
 ): Promise<INestApplication> {
   const env = new EnvReader({ ...process.env, KAFKA_TOPIC_PREFIX: prefix, ...(brokers ? { KAFKA_BROKERS: brokers } : {}) });
   const options = { ...agentOptionsFromEnv(name, env), sessionTimeoutMs: 6000, ...overrides };
-  const logger = new JsonLogger(name, (process.env.TEST_LOG_LEVEL as 'info' | undefined) ?? 'error');
+  const logger = testLogger(name);
   const app = await createAgentApp(feature, { options, connection: kafkaConnectionFromEnv(name, env), logger });
   await app.init();
   return app;

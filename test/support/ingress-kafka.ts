@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { agentTopicList } from '@app/contracts';
-import { EnvReader, JsonLogger } from '@app/common';
+import { EnvReader } from '@app/common';
 import { type ProducerPool } from '@app/kafka';
 import { buildIngress } from '../../apps/ingress/src/build-ingress';
 import { ROOT, SECRETS } from './ingress';
 import { unique } from './kafka';
+import { testLogger } from './test-logger';
 
 export interface RunningIngress {
   app: NestFastifyApplication;
@@ -27,7 +28,7 @@ export async function startIngress(opts: { brokers?: string; prefix?: string; de
     ...(opts.brokers ? { KAFKA_BROKERS: opts.brokers } : {}),
     ...opts.env,
   });
-  const logger = new JsonLogger('ingress-it', (process.env.TEST_LOG_LEVEL as 'info' | undefined) ?? 'error', opts.quiet ? () => undefined : undefined);
+  const logger = testLogger('ingress-it', opts.quiet);
   // The agents' own topics too: agent tests share this prefix.
   const agentSpecs = ['lead-agent', 'fulfillment-agent'].flatMap((a) => agentTopicList(a));
   const { app, producer } = await buildIngress(env, logger, agentSpecs);

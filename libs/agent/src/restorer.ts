@@ -31,7 +31,12 @@ export async function restoreTasks(
   // The deadline covers connecting and subscribing too: a broker that went away must not hold the pass.
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`restore did not finish within ${timeoutMs} ms`)), timeoutMs);
+    // Name what is still awaited: a marker that never becomes readable means a transaction left open on
+    // that partition (its last stable offset held), which `kafka-transactions.sh find-hanging` shows.
+    timer = setTimeout(
+      () => reject(new Error(`restore did not finish within ${timeoutMs} ms; no marker read yet in ${[...pending].sort().join(', ')} (a transaction left open there holds read_committed readers)`)),
+      timeoutMs,
+    );
   });
   expired.catch(() => undefined);
   try {
