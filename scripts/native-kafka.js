@@ -1,11 +1,14 @@
 'use strict';
 /**
- * Runs a real Apache Kafka broker (KRaft, combined broker + controller) without Docker: one node, or with
- * KAFKA_NODES=3 a three-node cluster on one host (brokers on KAFKA_PORT, +2, +4, each node's controller
- * on its broker port + 1, a three-voter controller quorum, replication factor 3 and min.insync.replicas=2
- * for the internal topics). The jars come from Maven Central once, into .cache/kafka/<version>; a single
- * node's data lives in .data/kafka-<port>, a cluster's in .data/kafka-cluster-<port>/node-<id>. Used by
- * `npm run kafka:start|stop|status`, by `npm run stack`, by Jest's global setup and the cluster fault tests.
+ * Runs a real Apache Kafka broker (KRaft) without Docker: one node, or with KAFKA_NODES=3 a three-node
+ * cluster on one host (brokers on KAFKA_PORT, +2, +4, each a combined broker + controller whose controller
+ * listens on its broker port + 1, a three-voter controller quorum, replication factor 3 and
+ * min.insync.replicas=2 for the internal topics). One node is two processes: the broker on KAFKA_PORT and
+ * its KRaft controller on KAFKA_PORT + 1, so that the controller outlives a broker stop or crash (see
+ * writeConfig for why). The jars come from Maven Central once, into .cache/kafka/<version>; a single node's
+ * data lives in .data/kafka-<port> (the controller's in its controller/ directory), a cluster's in
+ * .data/kafka-cluster-<port>/node-<id>. Used by `npm run kafka:start|stop|status`, by `npm run stack`, by
+ * Jest's global setup and the fault tests.
  */
 require('./require-node.js'); // first: hookline needs Node.js 24+ (npm run uses the project's own)
 const { spawn, spawnSync } = require('node:child_process');
@@ -28,6 +31,7 @@ class BrokerError extends Error {}
 function paths(port, node) {
   const cache = path.join(ROOT, '.cache', 'kafka', KAFKA_VERSION);
   const data = node ? path.join(ROOT, '.data', `kafka-cluster-${port}`, `node-${node}`) : path.join(ROOT, '.data', `kafka-${port}`);
+  const controller = path.join(data, 'controller');
   return {
     cache,
     libs: path.join(cache, 'libs'),
@@ -38,6 +42,19 @@ function paths(port, node) {
     config: path.join(data, 'server.properties'),
     log4j: path.join(data, 'log4j2.properties'),
     log: path.join(data, 'broker.log'),
+    /** Written once the controller has fenced the stopped broker: its next start needs no wait. */
+    fencedFile: path.join(data, 'broker.fenced'),
+    // A single node's controller, a process of its own.
+    controller: node
+      ? undefined
+      : {
+          data: controller,
+          logDir: path.join(controller, 'logs'),
+          pidFile: path.join(controller, 'controller.pid'),
+          config: path.join(controller, 'server.properties'),
+          log4j: path.join(controller, 'log4j2.properties'),
+          log: path.join(controller, 'controller.log'),
+        },
   };
 }
 
@@ -91,61 +108,17 @@ function ensureDistribution() {
   return p.libs;
 }
 
+/** The broker id of a single node's broker, and the node id of its controller. */
+const SINGLE_BROKER_ID = 1;
+const SINGLE_CONTROLLER_ID = 2;
 /**
- * The node's server.properties. `cluster` (absent for a single node): { ports, node } with the broker
- * ports of every node and this node's 1-based id.
+ * A single node's broker session: the controller fences a broker it has not heard from for this long. A
+ * stop waits for that fence before it stops the controller (see stop()).
  */
-function writeConfig(p, port, cluster) {
-  const controllerPort = port + 1;
-  const nodes = cluster ? cluster.ports.length : 1;
-  // Internal topics (offsets, transaction state) are replicated like project topics: with one replica a
-  // lost broker takes the transaction coordinator's state with it and exactly-once with it.
-  const rf = nodes >= 3 ? 3 : 1;
-  const minIsr = nodes >= 3 ? 2 : 1;
-  const voters = cluster ? cluster.ports.map((bp, i) => `${i + 1}@127.0.0.1:${bp + 1}`).join(',') : `1@127.0.0.1:${controllerPort}`;
-  fs.mkdirSync(p.logDir, { recursive: true });
-  fs.writeFileSync(
-    p.config,
-    [
-      'process.roles=broker,controller',
-      `node.id=${cluster ? cluster.node : 1}`,
-      `controller.quorum.voters=${voters}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-      'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-      'inter.broker.listener.name=PLAINTEXT',
-      `log.dirs=${p.logDir}`,
-      'num.partitions=1',
-      `offsets.topic.replication.factor=${rf}`,
-      'offsets.topic.num.partitions=10',
-      `transaction.state.log.replication.factor=${rf}`,
-      `transaction.state.log.min.isr=${minIsr}`,
-      'transaction.state.log.num.partitions=10',
-      `share.coordinator.state.topic.replication.factor=${rf}`,
-      `share.coordinator.state.topic.min.isr=${minIsr}`,
-      `default.replication.factor=${rf}`,
-      `min.insync.replicas=${minIsr}`,
-      'group.initial.rebalance.delay.ms=0',
-      // KIP-890's transaction verification stays on (Kafka's default), on one node too: it keeps a produce
-      // that arrives after its transaction ended from opening a transaction no coordinator knows of.
-      // One node: the transaction coordinator takes a partition without a leader for a deleted one and
-      // skips its commit markers (KAFKA-5202), so the partition keeps that transaction open for good and
-      // read_committed readers (agents, their restore) never read past it. On one node every partition is
-      // without a leader (1) during a controlled shutdown, which hands leadership away with no broker to
-      // take it: off; (2) after a crash, when the controller fences the broker's previous incarnation
-      // once its session expires, while the restarted broker already serves: a 3 s session instead of
-      // 9 s ends that before the coordinator has loaded its transactions. ADR 3.
-      // A cluster on one host: a stopped node is noticed within seconds, not the default 9 s + 18 s.
-      ...(nodes > 1
-        ? ['broker.session.timeout.ms=6000', 'broker.heartbeat.interval.ms=1000']
-        : ['controlled.shutdown.enable=false', 'broker.session.timeout.ms=3000', 'broker.heartbeat.interval.ms=500']),
-      // Topics are provisioned by the apps (ensureTopics); a typo must not create a topic.
-      'auto.create.topics.enable=false',
-      'log.retention.hours=168',
-      '',
-    ].join('\n'),
-  );
+const SINGLE_SESSION_MS = 6000;
+
+/** A node's log4j2 configuration: Kafka's own log in `p.log`. */
+function writeLog4j(p) {
   fs.writeFileSync(
     p.log4j,
     [
@@ -162,6 +135,96 @@ function writeConfig(p, port, cluster) {
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * The node's server.properties (and a single node's controller's). `cluster` (absent for a single node):
+ * { ports, node } with the broker ports of every node and this node's 1-based id.
+ *
+ * Why a single node is a broker and a controller in two processes: Kafka's transaction coordinator takes a
+ * partition without a leader for a deleted one and skips its commit markers (KAFKA-5202, "Couldn't find
+ * leader endpoint ... these partitions are likely deleted already and hence can be skipped"); the partition
+ * then keeps the transaction open for good, and read_committed readers (agents, their restore) never read
+ * past it. With one broker, every partition is without a leader (1) during a controlled shutdown, and (2)
+ * after a combined node restarts from a stop its controller did not see: the restarted controller still
+ * holds the old broker registration, the broker serves at once, and the controller fences the old
+ * registration once its session expires, while the coordinator writes the markers of the transactions it
+ * has just loaded. Both left agents' partitions stuck in broker-faults, about one run in ten. So the
+ * broker stops without a controlled shutdown, and the controller, a process of its own, sees every stop
+ * (or crash) of the broker and fences it while it is down; stop() waits for that fence before it stops
+ * the controller too, so a restart never meets an old registration. A cluster hands leadership to a live
+ * replica instead, and the markers follow it.
+ */
+function writeConfig(p, port, cluster) {
+  const controllerPort = port + 1;
+  const nodes = cluster ? cluster.ports.length : 1;
+  // Internal topics (offsets, transaction state) are replicated like project topics: with one replica a
+  // lost broker takes the transaction coordinator's state with it and exactly-once with it.
+  const rf = nodes >= 3 ? 3 : 1;
+  const minIsr = nodes >= 3 ? 2 : 1;
+  const voters = cluster
+    ? cluster.ports.map((bp, i) => `${i + 1}@127.0.0.1:${bp + 1}`).join(',')
+    : `${SINGLE_CONTROLLER_ID}@127.0.0.1:${controllerPort}`;
+  // Topic defaults: the controller applies them to topics created without them, the broker to its own.
+  const topics = [
+    'num.partitions=1',
+    `offsets.topic.replication.factor=${rf}`,
+    'offsets.topic.num.partitions=10',
+    `transaction.state.log.replication.factor=${rf}`,
+    `transaction.state.log.min.isr=${minIsr}`,
+    'transaction.state.log.num.partitions=10',
+    `share.coordinator.state.topic.replication.factor=${rf}`,
+    `share.coordinator.state.topic.min.isr=${minIsr}`,
+    `default.replication.factor=${rf}`,
+    `min.insync.replicas=${minIsr}`,
+    // Topics are provisioned by the apps (ensureTopics); a typo must not create a topic.
+    'auto.create.topics.enable=false',
+    'log.retention.hours=168',
+  ];
+  fs.mkdirSync(p.logDir, { recursive: true });
+  fs.writeFileSync(
+    p.config,
+    [
+      cluster ? 'process.roles=broker,controller' : 'process.roles=broker',
+      `node.id=${cluster ? cluster.node : SINGLE_BROKER_ID}`,
+      `controller.quorum.voters=${voters}`,
+      cluster ? `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}` : `listeners=PLAINTEXT://127.0.0.1:${port}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+      `log.dirs=${p.logDir}`,
+      ...topics,
+      'group.initial.rebalance.delay.ms=0',
+      // KIP-890's transaction verification stays on (Kafka's default): it keeps a produce that arrives after
+      // its transaction ended from opening a transaction no coordinator knows of.
+      // A cluster on one host: a stopped node is noticed within seconds, not the default 9 s + 18 s.
+      ...(cluster
+        ? ['broker.session.timeout.ms=6000', 'broker.heartbeat.interval.ms=1000']
+        : ['controlled.shutdown.enable=false', 'broker.heartbeat.interval.ms=1000']),
+      '',
+    ].join('\n'),
+  );
+  writeLog4j(p);
+  if (cluster) return;
+  const c = p.controller;
+  fs.mkdirSync(c.logDir, { recursive: true });
+  fs.writeFileSync(
+    c.config,
+    [
+      'process.roles=controller',
+      `node.id=${SINGLE_CONTROLLER_ID}`,
+      `controller.quorum.voters=${voters}`,
+      `listeners=CONTROLLER://127.0.0.1:${controllerPort}`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT',
+      `log.dirs=${c.logDir}`,
+      ...topics,
+      `broker.session.timeout.ms=${SINGLE_SESSION_MS}`,
+      '',
+    ].join('\n'),
+  );
+  writeLog4j(c);
 }
 
 function java(libs, args, opts = {}) {
@@ -292,6 +355,10 @@ function clusterIdFor(port) {
  * node answers metadata requests naming all `nodes` brokers. Returns { started, port, pid, log, nodes: [...] }.
  */
 async function start({ port = DEFAULT_PORT, nodes = 1, only, heap = process.env.KAFKA_HEAP || (nodes > 1 ? '384m' : '512m') } = {}) {
+  if (nodes === 1) {
+    nodesOf(port, nodes);
+    return startSingle(port, heap);
+  }
   const all = nodesOf(port, nodes).filter((n) => only === undefined || n.node === only);
   const result = [];
   const launched = [];
@@ -339,6 +406,110 @@ async function start({ port = DEFAULT_PORT, nodes = 1, only, heap = process.env.
   return { started: result.some((r) => r.started), port: first.port, pid: first.pid, log: first.log, nodes: result };
 }
 
+/** How many times the controller's log says it fenced a broker whose session expired. */
+function fencesLogged(c) {
+  try {
+    return (fs.readFileSync(c.log, 'utf8').match(/Fencing broker \d+ at epoch \d+ because its session has timed out/g) || []).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resolves true once the controller's log shows more fences than `before`, false after `timeoutMs`. */
+async function fenced(c, before, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (fencesLogged(c) > before) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/** The cluster id a single node's storage was formatted with, if any. */
+function formattedClusterId(p) {
+  try {
+    const m = /^cluster\.id=(.+)$/m.exec(fs.readFileSync(path.join(p.logDir, 'meta.properties'), 'utf8'));
+    return m ? m[1].trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A single node: its controller (a process of its own, on port + 1), then its broker. A broker that went
+ * away without stop() (its pid file is left) may still be registered with the controller: the broker
+ * starts only once the controller has fenced that registration (or after a session and a margin), so that
+ * no partition loses its leader while the new broker's transaction coordinator writes markers.
+ */
+async function startSingle(port, heap) {
+  const p = paths(port);
+  const c = p.controller;
+  const brokerPid = readPid(p);
+  const controllerPid = readPid(c);
+  if (!brokerPid && (await portOpen(port))) {
+    throw new BrokerError(`port ${port} is taken by another process. Stop it, set KAFKA_PORT to another port, or set KAFKA_BROKERS to use that cluster.`);
+  }
+  if (!controllerPid && (await portOpen(port + 1))) {
+    throw new BrokerError(`port ${port + 1} (the broker's KRaft controller listener, broker port + 1) is taken by another process. Stop it or set KAFKA_PORT to another port.`);
+  }
+  if (brokerPid && controllerPid) {
+    if (!(await answersMetadata(port, READY_TIMEOUT_MS))) throw new BrokerError(`broker pid ${brokerPid} runs but does not answer on 127.0.0.1:${port}; see ${p.log}`);
+    return { started: false, port, pid: brokerPid, log: p.log, nodes: [{ started: false, port, pid: brokerPid, log: p.log }] };
+  }
+  checkJava();
+  const libs = ensureDistribution();
+  if (formattedClusterId(p) && !formattedClusterId(c)) {
+    throw new BrokerError(
+      `${p.data} holds a broker from an older layout (broker and controller in one process). ` +
+        `Delete that directory (its topics and offsets go with it) and start again.`,
+    );
+  }
+  writeConfig(p, port);
+  const clusterId = formattedClusterId(c) ?? newClusterId();
+  formatStorage(c, libs, clusterId);
+  formatStorage(p, libs, clusterId);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const fencesBefore = fencesLogged(c);
+  if (!controllerPid) {
+    const ctl = launch(libs, c, '256m');
+    while (!(await portOpen(port + 1))) {
+      if (ctl.state.exited || Date.now() > deadline) {
+        await stopNode(c, { graceMs: 5000 }).catch(() => undefined);
+        throw new BrokerError(`the KRaft controller did not start on 127.0.0.1:${port + 1}; see ${c.log} and ${path.join(c.data, 'stdout.log')}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  if (brokerPid) return startSingle(port, heap);
+  if (fs.existsSync(p.pidFile) && !fs.existsSync(p.fencedFile)) await fenced(c, fencesBefore, SINGLE_SESSION_MS + 4000);
+  fs.rmSync(p.fencedFile, { force: true });
+  const b = launch(libs, p, heap);
+  let ready = false;
+  while (Date.now() < deadline && !b.state.exited && !ready) ready = await answersMetadata(port, 1000);
+  if (!ready) {
+    await stopSingle(port, { graceMs: 5000 }).catch(() => undefined);
+    throw new BrokerError(`broker did not become ready on 127.0.0.1:${port}; see ${p.log} and ${path.join(p.data, 'stdout.log')}`);
+  }
+  return { started: true, port, pid: b.child.pid, log: p.log, nodes: [{ started: true, port, pid: b.child.pid, log: p.log }] };
+}
+
+/**
+ * Stops a single node's broker (with `signal`, SIGKILL after `graceMs`), waits until its controller has
+ * fenced it (it then knows the broker is gone, and a restarted controller will not hold an old
+ * registration), then stops the controller. Resolves whether the broker ran.
+ */
+async function stopSingle(port, { graceMs = 30_000, signal = 'SIGTERM' } = {}) {
+  const p = paths(port);
+  const c = p.controller;
+  const before = fencesLogged(c);
+  const brokerRan = await stopNode(p, { graceMs, signal });
+  if (readPid(c)) {
+    if (brokerRan && (await fenced(c, before, SINGLE_SESSION_MS + 4000))) fs.writeFileSync(p.fencedFile, new Date().toISOString());
+    await stopNode(c, { graceMs: 30_000 });
+  }
+  return brokerRan;
+}
+
 async function stopNode(p, { graceMs = 30_000, signal = 'SIGTERM' } = {}) {
   const pid = readPid(p);
   if (!pid) {
@@ -369,6 +540,10 @@ async function stopNode(p, { graceMs = 30_000, signal = 'SIGTERM' } = {}) {
  * the cluster (or node `only`), all at once.
  */
 async function stop({ port = DEFAULT_PORT, nodes = 1, only, graceMs = 30_000, signal = 'SIGTERM' } = {}) {
+  if (nodes === 1) {
+    const stopped = await stopSingle(port, { graceMs, signal });
+    return { stopped, port, nodes: [{ port, node: undefined, stopped }] };
+  }
   const all = nodesOf(port, nodes).filter((n) => only === undefined || n.node === only);
   const stopped = await Promise.all(all.map((n) => stopNode(n.p, { graceMs, signal })));
   return { stopped: stopped.some(Boolean), port, nodes: all.map((n, i) => ({ port: n.port, node: n.node, stopped: stopped[i] })) };
@@ -378,6 +553,7 @@ async function stop({ port = DEFAULT_PORT, nodes = 1, only, graceMs = 30_000, si
 function wipe({ port = DEFAULT_PORT, nodes = 1 } = {}) {
   const all = nodesOf(port, nodes);
   for (const n of all) if (readPid(n.p)) throw new BrokerError(`broker on ${n.port} is running; stop it first`);
+  if (nodes === 1 && readPid(all[0].p.controller)) throw new BrokerError(`the controller on ${port + 1} is running; stop it first`);
   if (nodes === 1) fs.rmSync(all[0].p.data, { recursive: true, force: true });
   else fs.rmSync(path.join(ROOT, '.data', `kafka-cluster-${port}`), { recursive: true, force: true });
 }
@@ -392,7 +568,8 @@ async function status({ port = DEFAULT_PORT, nodes = 1 } = {}) {
   );
   if (nodes === 1) {
     const { running, pid, answers, log } = each[0];
-    return { running, pid, port, log, answers };
+    const c = paths(port).controller;
+    return { running, pid, port, log, answers, controller: { port: port + 1, pid: readPid(c), log: c.log } };
   }
   return { nodes: each, running: each.filter((n) => n.running).length, answering: each.filter((n) => n.answers).length, brokers: each.map((n) => `127.0.0.1:${n.port}`).join(',') };
 }
@@ -417,7 +594,7 @@ if (require.main === module) {
       if (nodes === 1) {
         console.log(
           r.started
-            ? `[kafka] Apache Kafka ${KAFKA_VERSION} ready on 127.0.0.1:${port} in ${secs}s (pid ${r.pid}); log: ${r.log}`
+            ? `[kafka] Apache Kafka ${KAFKA_VERSION} ready on 127.0.0.1:${port} in ${secs}s (pid ${r.pid}; its KRaft controller on 127.0.0.1:${port + 1}); log: ${r.log}`
             : `[kafka] already running on 127.0.0.1:${port} (pid ${r.pid}); log: ${r.log}`,
         );
         return;
