@@ -113,7 +113,7 @@ const SINGLE_BROKER_ID = 1;
 const SINGLE_CONTROLLER_ID = 2;
 /**
  * A single node's broker session: the controller fences a broker it has not heard from for this long. A
- * stop waits for that fence before it stops the controller (see stop()).
+ * stop waits for that fence before it stops the controller (see stopSingle()).
  */
 const SINGLE_SESSION_MS = 6000;
 
@@ -149,7 +149,7 @@ function writeLog4j(p) {
  * after a combined node restarts from a stop its controller did not see: the restarted controller still
  * holds the old broker registration, the broker serves at once, and the controller fences the old
  * registration once its session expires, while the coordinator writes the markers of the transactions it
- * has just loaded. Both left agents' partitions stuck in broker-faults, about one run in ten. So the
+ * has just loaded. Both left agents' partitions stuck in broker-faults, in 5 of 35 runs (three at a time). So the
  * broker stops without a controlled shutdown, and the controller, a process of its own, sees every stop
  * (or crash) of the broker and fences it while it is down; stop() waits for that fence before it stops
  * the controller too, so a restart never meets an old registration. A cluster hands leadership to a live
