@@ -145,15 +145,16 @@ function writeLog4j(p) {
  * partition without a leader for a deleted one and skips its commit markers (KAFKA-5202, "Couldn't find
  * leader endpoint ... these partitions are likely deleted already and hence can be skipped"); the partition
  * then keeps the transaction open for good, and read_committed readers (agents, their restore) never read
- * past it. With one broker, every partition is without a leader (1) during a controlled shutdown, and (2)
- * after a combined node restarts from a stop its controller did not see: the restarted controller still
- * holds the old broker registration, the broker serves at once, and the controller fences the old
- * registration once its session expires, while the coordinator writes the markers of the transactions it
- * has just loaded. Both left agents' partitions stuck in broker-faults, in 5 of 35 runs (three at a time). So the
- * broker stops without a controlled shutdown, and the controller, a process of its own, sees every stop
- * (or crash) of the broker and fences it while it is down; stop() waits for that fence before it stops
- * the controller too, so a restart never meets an old registration. A cluster hands leadership to a live
- * replica instead, and the markers follow it.
+ * past it. With one broker, every partition is without a leader (1) during a controlled shutdown, which has
+ * no other broker to hand leadership to: so the broker stops without one; and (2), with broker and
+ * controller in one process, after a restart from a stop the controller did not record: the restarted
+ * controller still holds the old broker registration, the broker serves at once, and the controller fences
+ * the old registration once its session expires, while the coordinator writes the markers of the
+ * transactions it has just loaded. Both left agents' partitions stuck in broker-faults, in 5 of 35 runs
+ * (three at a time). So the controller is a process of its own that sees every stop (or crash) of the
+ * broker and fences it while it is down; stopSingle() waits for that fence before it stops the controller
+ * too, and startSingle() waits for it after a crash. A cluster hands leadership to a live replica
+ * instead, and the markers follow it.
  */
 function writeConfig(p, port, cluster) {
   const controllerPort = port + 1;
@@ -198,7 +199,8 @@ function writeConfig(p, port, cluster) {
       'group.initial.rebalance.delay.ms=0',
       // KIP-890's transaction verification stays on (Kafka's default): it keeps a produce that arrives after
       // its transaction ended from opening a transaction no coordinator knows of.
-      // A cluster on one host: a stopped node is noticed within seconds, not the default 9 s + 18 s.
+      // A cluster on one host: a stopped node is noticed within seconds, not the default 9 s + 18 s. One
+      // node: no controlled shutdown (it would leave every partition without a leader; see above).
       ...(cluster
         ? ['broker.session.timeout.ms=6000', 'broker.heartbeat.interval.ms=1000']
         : ['controlled.shutdown.enable=false', 'broker.heartbeat.interval.ms=1000']),
@@ -435,11 +437,15 @@ function formattedClusterId(p) {
   }
 }
 
+/** How long a start or a stop waits for the controller to fence the broker: a session, activation and a margin. */
+const FENCE_WAIT_MS = SINGLE_SESSION_MS + 15_000;
+
 /**
- * A single node: its controller (a process of its own, on port + 1), then its broker. A broker that went
- * away without stop() (its pid file is left) may still be registered with the controller: the broker
- * starts only once the controller has fenced that registration (or after a session and a margin), so that
- * no partition loses its leader while the new broker's transaction coordinator writes markers.
+ * A single node: its controller (a process of its own, on port + 1), then its broker. Unless the broker's
+ * storage is new, or the last stop saw the controller fence the broker (the broker.fenced marker), the
+ * controller may still hold a registration of a broker that went away without that: the broker starts
+ * only once the controller has fenced it, so that no partition loses its leader while the new broker's
+ * transaction coordinator writes markers.
  */
 async function startSingle(port, heap) {
   const p = paths(port);
@@ -450,20 +456,25 @@ async function startSingle(port, heap) {
     throw new BrokerError(`port ${port} is taken by another process. Stop it, set KAFKA_PORT to another port, or set KAFKA_BROKERS to use that cluster.`);
   }
   if (!controllerPid && (await portOpen(port + 1))) {
-    throw new BrokerError(`port ${port + 1} (the broker's KRaft controller listener, broker port + 1) is taken by another process. Stop it or set KAFKA_PORT to another port.`);
+    throw new BrokerError(
+      `port ${port + 1} (the broker's KRaft controller listener, broker port + 1) is taken by another process` +
+        `${brokerPid ? ` (a broker from before the controller had a process of its own? stop it with npm run kafka:stop)` : ''}. Stop it or set KAFKA_PORT to another port.`,
+    );
   }
-  if (brokerPid && controllerPid) {
-    if (!(await answersMetadata(port, READY_TIMEOUT_MS))) throw new BrokerError(`broker pid ${brokerPid} runs but does not answer on 127.0.0.1:${port}; see ${p.log}`);
-    return { started: false, port, pid: brokerPid, log: p.log, nodes: [{ started: false, port, pid: brokerPid, log: p.log }] };
-  }
+  const answering = async (pid) => {
+    if (!(await answersMetadata(port, READY_TIMEOUT_MS))) throw new BrokerError(`broker pid ${pid} runs but does not answer on 127.0.0.1:${port}; see ${p.log}`);
+    return { started: false, port, pid, log: p.log, nodes: [{ started: false, port, pid, log: p.log }] };
+  };
+  if (brokerPid && controllerPid) return answering(brokerPid);
   checkJava();
   const libs = ensureDistribution();
   if (formattedClusterId(p) && !formattedClusterId(c)) {
     throw new BrokerError(
-      `${p.data} holds a broker from an older layout (broker and controller in one process). ` +
-        `Delete that directory (its topics and offsets go with it) and start again.`,
+      `${p.data} holds a broker without its controller's data (from before the controller had a process of its own?). ` +
+        `Remove it (its topics and offsets go with it) with: KAFKA_PORT=${port} node scripts/native-kafka.js wipe`,
     );
   }
+  const fresh = !formattedClusterId(p);
   writeConfig(p, port);
   const clusterId = formattedClusterId(c) ?? newClusterId();
   formatStorage(c, libs, clusterId);
@@ -480,8 +491,11 @@ async function startSingle(port, heap) {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  if (brokerPid) return startSingle(port, heap);
-  if (fs.existsSync(p.pidFile) && !fs.existsSync(p.fencedFile)) await fenced(c, fencesBefore, SINGLE_SESSION_MS + 4000);
+  // The broker runs on (its controller had gone): it registers with the new controller by itself.
+  if (brokerPid) return answering(brokerPid);
+  if (!fresh && !fs.existsSync(p.fencedFile) && !(await fenced(c, fencesBefore, FENCE_WAIT_MS))) {
+    process.stderr.write(`[kafka] the controller did not fence the broker's previous registration within ${FENCE_WAIT_MS / 1000} s (it may have done so earlier); starting the broker\n`);
+  }
   fs.rmSync(p.fencedFile, { force: true });
   const b = launch(libs, p, heap);
   let ready = false;
@@ -494,20 +508,27 @@ async function startSingle(port, heap) {
 }
 
 /**
- * Stops a single node's broker (with `signal`, SIGKILL after `graceMs`), waits until its controller has
- * fenced it (it then knows the broker is gone, and a restarted controller will not hold an old
- * registration), then stops the controller. Resolves whether the broker ran.
+ * Stops a single node's broker (with `signal`, SIGKILL after `graceMs`; no controlled shutdown), waits until
+ * its controller has fenced it (it then knows the broker is gone, and a restarted controller holds no live
+ * registration of it: the broker.fenced marker says so to the next start), then stops the controller.
+ * Resolves whether anything ran.
  */
 async function stopSingle(port, { graceMs = 30_000, signal = 'SIGTERM' } = {}) {
   const p = paths(port);
   const c = p.controller;
   const before = fencesLogged(c);
+  // A pid file left by a broker that died by itself counts too: the controller may not have fenced it yet.
+  const hadBroker = fs.existsSync(p.pidFile);
   const brokerRan = await stopNode(p, { graceMs, signal });
-  if (readPid(c)) {
-    if (brokerRan && (await fenced(c, before, SINGLE_SESSION_MS + 4000))) fs.writeFileSync(p.fencedFile, new Date().toISOString());
+  const controllerRan = Boolean(readPid(c));
+  if (controllerRan) {
+    if (hadBroker) {
+      if (await fenced(c, before, FENCE_WAIT_MS)) fs.writeFileSync(p.fencedFile, new Date().toISOString());
+      else process.stderr.write(`[kafka] the controller did not fence the stopped broker within ${FENCE_WAIT_MS / 1000} s; the next start waits for it\n`);
+    }
     await stopNode(c, { graceMs: 30_000 });
   }
-  return brokerRan;
+  return brokerRan || controllerRan;
 }
 
 async function stopNode(p, { graceMs = 30_000, signal = 'SIGTERM' } = {}) {

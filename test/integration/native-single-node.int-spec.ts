@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 const native = require('../../scripts/native-kafka.js') as {
   start(o: { port: number }): Promise<{ started: boolean; pid: number }>;
   stop(o: { port: number; signal?: string; graceMs?: number }): Promise<{ stopped: boolean }>;
-  status(o: { port: number }): Promise<{ running: boolean; pid?: number; answers: boolean; controller: { pid?: number; log: string } }>;
+  status(o: { port: number }): Promise<{ running: boolean; pid?: number; answers: boolean; log: string; controller: { pid?: number; log: string } }>;
   wipe(o: { port: number }): void;
 };
 
@@ -50,26 +50,45 @@ describe('native single node: broker and controller in two processes', () => {
     expect(first.running && first.answers).toBe(true);
     expect(first.controller.pid).toBeDefined();
     expect(first.controller.pid).not.toBe(first.pid);
+    const brokerLog = first.log;
 
-    // A crash through stop(): the broker is killed, the controller fences it before it stops too.
-    const before = fences();
-    expect((await native.stop({ port: PORT, signal: 'SIGKILL', graceMs: 5000 })).stopped).toBe(true);
+    // A clean stop: no controlled shutdown (it would take every partition's leader away while the
+    // transaction coordinator writes markers), and the controller fences the broker before it stops too.
+    let before = fences();
+    expect((await native.stop({ port: PORT })).stopped).toBe(true);
     expect(fences()).toBe(before + 1);
+    expect(readFileSync(brokerLog, 'utf8')).not.toContain('Beginning controlled shutdown');
     expect((await native.status({ port: PORT })).controller.pid).toBeUndefined();
     expect((await native.start({ port: PORT })).started).toBe(true);
 
-    // A crash that stop() never saw: the restart waits for the controller's fence first.
-    const { pid } = await native.status({ port: PORT });
-    if (!pid) throw new Error('broker not running');
-    process.kill(pid, 'SIGKILL');
-    await gone(pid);
-    const beforeCrash = fences();
+    // A crash through stop(): the broker is killed, the controller fences it before it stops too.
+    before = fences();
+    expect((await native.stop({ port: PORT, signal: 'SIGKILL', graceMs: 5000 })).stopped).toBe(true);
+    expect(fences()).toBe(before + 1);
     expect((await native.start({ port: PORT })).started).toBe(true);
-    expect(fences()).toBe(beforeCrash + 1);
+
+    // A crash, then stop() at once: the stop still waits for the controller's fence.
+    const crash = async () => {
+      const { pid } = await native.status({ port: PORT });
+      if (!pid) throw new Error('broker not running');
+      process.kill(pid, 'SIGKILL');
+      await gone(pid);
+    };
+    await crash();
+    before = fences();
+    expect((await native.stop({ port: PORT })).stopped).toBe(true);
+    expect(fences()).toBe(before + 1);
+    expect((await native.start({ port: PORT })).started).toBe(true);
+
+    // A crash that stop() never saw: the restart waits for the controller's fence first.
+    await crash();
+    before = fences();
+    expect((await native.start({ port: PORT })).started).toBe(true);
+    expect(fences()).toBe(before + 1);
     const after = await native.status({ port: PORT });
     expect(after.running && after.answers).toBe(true);
 
     // The controller never had to refuse a registration because an older one was still alive.
     expect(logText()).not.toContain(DUPLICATE);
-  }, 180_000);
+  }, 300_000);
 });
