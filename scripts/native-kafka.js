@@ -497,6 +497,12 @@ async function startSingle(port, heap) {
     process.stderr.write(`[kafka] the controller did not fence the broker's previous registration within ${FENCE_WAIT_MS / 1000} s (it may have done so earlier); starting the broker\n`);
   }
   fs.rmSync(p.fencedFile, { force: true });
+  // The broker's copy of the metadata log is only a cache of the controller's. Kept, it ends where the
+  // broker stopped, before the controller fenced it, and a restarted broker acts on it at once: it leads
+  // every partition, its transaction coordinator writes markers, then it reads the fence and every
+  // partition loses its leader (and the markers are skipped) until it registers again. Without it, the
+  // broker starts from the controller's metadata, fence included.
+  fs.rmSync(path.join(p.logDir, '__cluster_metadata-0'), { recursive: true, force: true });
   const b = launch(libs, p, heap);
   let ready = false;
   while (Date.now() < deadline && !b.state.exited && !ready) ready = await answersMetadata(port, 1000);
