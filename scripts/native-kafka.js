@@ -300,13 +300,14 @@ function nodesOf(port, nodes) {
   return clusterPorts(port, nodes).map((bp, i) => ({ port: bp, node: i + 1, p: paths(port, i + 1) }));
 }
 
-async function checkPortsFree(port) {
-  if (await portOpen(port)) {
+/** Throws when the broker's port (`broker`) or its KRaft controller's (`controller`: port + 1) is taken. */
+async function checkPortsFree(port, { broker = true, controller = true } = {}) {
+  if (broker && (await portOpen(port))) {
     throw new BrokerError(
       `port ${port} is taken by another process. Stop it, set KAFKA_PORT to another port, or set KAFKA_BROKERS to use that cluster.`,
     );
   }
-  if (await portOpen(port + 1)) {
+  if (controller && (await portOpen(port + 1))) {
     throw new BrokerError(
       `port ${port + 1} (the broker's KRaft controller listener, broker port + 1) is taken by another process. Stop it or set KAFKA_PORT to another port.`,
     );
@@ -357,10 +358,7 @@ function clusterIdFor(port) {
  * node answers metadata requests naming all `nodes` brokers. Returns { started, port, pid, log, nodes: [...] }.
  */
 async function start({ port = DEFAULT_PORT, nodes = 1, only, heap = process.env.KAFKA_HEAP || (nodes > 1 ? '384m' : '512m') } = {}) {
-  if (nodes === 1) {
-    nodesOf(port, nodes);
-    return startSingle(port, heap);
-  }
+  if (nodes === 1) return startSingle(port, heap);
   const all = nodesOf(port, nodes).filter((n) => only === undefined || n.node === only);
   const result = [];
   const launched = [];
@@ -408,20 +406,37 @@ async function start({ port = DEFAULT_PORT, nodes = 1, only, heap = process.env.
   return { started: result.some((r) => r.started), port: first.port, pid: first.pid, log: first.log, nodes: result };
 }
 
-/** How many times the controller's log says it fenced a broker whose session expired. */
-function fencesLogged(c) {
+/** Where the controller's log ends now: fences are looked for after it. */
+function logEnd(c) {
   try {
-    return (fs.readFileSync(c.log, 'utf8').match(/Fencing broker \d+ at epoch \d+ because its session has timed out/g) || []).length;
+    return fs.statSync(c.log).size;
   } catch {
     return 0;
   }
 }
 
-/** Resolves true once the controller's log shows more fences than `before`, false after `timeoutMs`. */
-async function fenced(c, before, timeoutMs) {
+/** Whether the controller's log, after byte `from`, says it fenced a broker whose session expired. */
+function fencedSince(c, from) {
+  let fd;
+  try {
+    fd = fs.openSync(c.log, 'r');
+    const size = fs.fstatSync(fd).size;
+    if (size <= from) return false;
+    const tail = Buffer.allocUnsafe(size - from);
+    fs.readSync(fd, tail, 0, tail.length, from);
+    return /Fencing broker \d+ at epoch \d+ because its session has timed out/.test(tail.toString('utf8'));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Resolves true once the controller's log, after byte `from`, shows a fence; false after `timeoutMs`. */
+async function fenced(c, from, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (fencesLogged(c) > before) return true;
+    if (fencedSince(c, from)) return true;
     await new Promise((r) => setTimeout(r, 200));
   }
   return false;
@@ -452,15 +467,7 @@ async function startSingle(port, heap) {
   const c = p.controller;
   const brokerPid = readPid(p);
   const controllerPid = readPid(c);
-  if (!brokerPid && (await portOpen(port))) {
-    throw new BrokerError(`port ${port} is taken by another process. Stop it, set KAFKA_PORT to another port, or set KAFKA_BROKERS to use that cluster.`);
-  }
-  if (!controllerPid && (await portOpen(port + 1))) {
-    throw new BrokerError(
-      `port ${port + 1} (the broker's KRaft controller listener, broker port + 1) is taken by another process` +
-        `${brokerPid ? ` (a broker from before the controller had a process of its own? stop it with npm run kafka:stop)` : ''}. Stop it or set KAFKA_PORT to another port.`,
-    );
-  }
+  await checkPortsFree(port, { broker: !brokerPid, controller: !controllerPid });
   const answering = async (pid) => {
     if (!(await answersMetadata(port, READY_TIMEOUT_MS))) throw new BrokerError(`broker pid ${pid} runs but does not answer on 127.0.0.1:${port}; see ${p.log}`);
     return { started: false, port, pid, log: p.log, nodes: [{ started: false, port, pid, log: p.log }] };
@@ -468,19 +475,19 @@ async function startSingle(port, heap) {
   if (brokerPid && controllerPid) return answering(brokerPid);
   checkJava();
   const libs = ensureDistribution();
-  if (formattedClusterId(p) && !formattedClusterId(c)) {
+  const fresh = !formattedClusterId(p);
+  if (!fresh && !formattedClusterId(c)) {
     throw new BrokerError(
       `${p.data} holds a broker without its controller's data (from before the controller had a process of its own?). ` +
         `Remove it (its topics and offsets go with it) with: KAFKA_PORT=${port} node scripts/native-kafka.js wipe`,
     );
   }
-  const fresh = !formattedClusterId(p);
   writeConfig(p, port);
   const clusterId = formattedClusterId(c) ?? newClusterId();
   formatStorage(c, libs, clusterId);
   formatStorage(p, libs, clusterId);
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  const fencesBefore = fencesLogged(c);
+  const logFrom = logEnd(c);
   if (!controllerPid) {
     const ctl = launch(libs, c, '256m');
     while (!(await portOpen(port + 1))) {
@@ -493,7 +500,7 @@ async function startSingle(port, heap) {
   }
   // The broker runs on (its controller had gone): it registers with the new controller by itself.
   if (brokerPid) return answering(brokerPid);
-  if (!fresh && !fs.existsSync(p.fencedFile) && !(await fenced(c, fencesBefore, FENCE_WAIT_MS))) {
+  if (!fresh && !fs.existsSync(p.fencedFile) && !(await fenced(c, logFrom, FENCE_WAIT_MS))) {
     process.stderr.write(`[kafka] the controller did not fence the broker's previous registration within ${FENCE_WAIT_MS / 1000} s (it may have done so earlier); starting the broker\n`);
   }
   fs.rmSync(p.fencedFile, { force: true });
@@ -522,14 +529,14 @@ async function startSingle(port, heap) {
 async function stopSingle(port, { graceMs = 30_000, signal = 'SIGTERM' } = {}) {
   const p = paths(port);
   const c = p.controller;
-  const before = fencesLogged(c);
+  const logFrom = logEnd(c);
   // A pid file left by a broker that died by itself counts too: the controller may not have fenced it yet.
   const hadBroker = fs.existsSync(p.pidFile);
   const brokerRan = await stopNode(p, { graceMs, signal });
   const controllerRan = Boolean(readPid(c));
   if (controllerRan) {
     if (hadBroker) {
-      if (await fenced(c, before, FENCE_WAIT_MS)) fs.writeFileSync(p.fencedFile, new Date().toISOString());
+      if (await fenced(c, logFrom, FENCE_WAIT_MS)) fs.writeFileSync(p.fencedFile, new Date().toISOString());
       else process.stderr.write(`[kafka] the controller did not fence the stopped broker within ${FENCE_WAIT_MS / 1000} s; the next start waits for it\n`);
     }
     await stopNode(c, { graceMs: 30_000 });

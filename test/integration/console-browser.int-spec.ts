@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Admin, Kafka } from 'kafkajs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DeadLetterError, type AgentContext } from '@app/agent';
-import { EnvReader, JsonLogger } from '@app/common';
+import { EnvReader } from '@app/common';
 import { Topics, type Lead } from '@app/contracts';
 import { createKafka, kafkaConnectionFromEnv } from '@app/kafka';
 import { parseAgents } from '../../apps/console/src/config';
@@ -15,6 +15,7 @@ import { startAgent } from '../support/agents';
 import { signed } from '../support/ingress';
 import { startIngress, type RunningIngress } from '../support/ingress-kafka';
 import { provisionPrefix, unique } from '../support/kafka';
+import { testLogger } from '../support/test-logger';
 
 /**
  * The web console in a real browser (Debian's chromium driven by playwright-core) against a real broker:
@@ -84,7 +85,7 @@ describe('web console in a real browser (real broker, real ingress)', () => {
     consoleApp = await createConsoleApp({
       reader: new ConsoleReader(kafka, admin, prefix, config),
       config: { ...config, port: PORTS.console, host: '127.0.0.1' },
-      logger: new JsonLogger('console-it', (process.env.TEST_LOG_LEVEL as 'info' | undefined) ?? 'error'),
+      logger: testLogger('console-it'),
     });
     await consoleApp.listen(PORTS.console, '127.0.0.1');
     browser = await chromium.launch({ executablePath: CHROMIUM });
