@@ -141,3 +141,38 @@ describe('validator isByteLength (patched ASCII path)', () => {
     expect(validateAs(Lead, { ...lead, email }).ok).toBe(valid);
   });
 });
+
+/**
+ * patches/validator+13.15.35.patch: isLength (MaxLength, Length, MinLength) counts a string without
+ * surrogates or variation selectors by its length instead of matching it twice; the count must stay the one
+ * validator defines (a surrogate pair or a character with its variation selector counts once).
+ */
+describe('validator isLength (patched simple-string path)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const isLength = require('validator/lib/isLength') as (s: string, o: { min?: number; max?: number }) => boolean;
+  const length = (s: string) => s.length - (s.match(/[^\uFE0F\uFE0E][\uFE0F\uFE0E]/g) || []).length - (s.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g) || []).length;
+
+  it('counts any string as validator defines it', () => {
+    const simple = fc.string({ unit: fc.integer({ min: 0, max: 0xd7ff }).map((c) => String.fromCharCode(c)), maxLength: 80 });
+    const tricky = fc.string({ unit: fc.constantFrom('a', 'é', '\uFE0F', '\uFE0E', '😀', '\uD800', '\uDC00', '\u2764'), maxLength: 40 });
+    fc.assert(
+      fc.property(fc.oneof(simple, tricky), (s) => {
+        const n = length(s);
+        expect(isLength(s, { min: n, max: n })).toBe(true);
+        expect(isLength(s, { max: n - 1 })).toBe(false);
+        expect(isLength(s, { min: n + 1 })).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it.each([
+    ['x'.repeat(200), true],
+    ['x'.repeat(201), false],
+    ['😀'.repeat(200), true], // 400 UTF-16 units, 200 characters
+    ['\u2764\uFE0F'.repeat(200), true],
+    ['\u2764\uFE0F'.repeat(201), false],
+  ])('keeps MaxLength(200) of a lead field for %#', (company, valid) => {
+    expect(validateAs(Lead, { ...lead, company }).ok).toBe(valid);
+  });
+});

@@ -69,4 +69,51 @@ describe('BatchingProducer', () => {
     await turn();
     expect(producer.connected).toBe(true);
   });
+
+  it('answers each caller at its own deadline: one queued behind a stuck request is withdrawn and never written', async () => {
+    const { kafka, requests } = fakeKafka();
+    const producer = new BatchingProducer(kafka, logger, { ...DEFAULT_BATCHING, deadlineMs: 60 });
+    await producer.connect();
+    const t0 = Date.now();
+    const stuck = producer.send({ topic: 't', message: { key: 'k', value: 'in-flight' } });
+    const stuckAt = stuck.then(
+      () => 'resolved',
+      () => Date.now() - t0,
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    const queued = producer.send({ topic: 't', message: { key: 'k', value: 'queued' } });
+    const queuedAt = queued.then(
+      () => 'resolved',
+      () => Date.now() - t0,
+    );
+    const first = await stuckAt;
+    expect(first).toBeGreaterThanOrEqual(55);
+    expect(first).toBeLessThan(85); // not held until the second caller's deadline
+    const second = await queuedAt;
+    expect(second).toBeGreaterThanOrEqual(85);
+    expect(producer.inFlight).toBe(1); // the record in flight still counts until its request ends
+    requests[0].ack();
+    await turn();
+    await turn();
+    expect(requests).toHaveLength(1); // the withdrawn record never reached a produce request
+    expect(producer.inFlight).toBe(0);
+  });
+
+  it('never fails a caller it already answered, and keeps no answered record', async () => {
+    const { kafka, requests } = fakeKafka();
+    const producer = new BatchingProducer(kafka, logger, { ...DEFAULT_BATCHING, deadlineMs: 40 });
+    await producer.connect();
+    for (let round = 0; round < 3; round++) {
+      const sent = Array.from({ length: 5 }, (_, i) => producer.send({ topic: 't', message: { key: 'k', value: `${round}-${i}` } }));
+      await turn();
+      requests[round].ack();
+      await expect(Promise.all(sent)).resolves.toBeDefined();
+    }
+    await new Promise((r) => setTimeout(r, 80)); // past every deadline: nothing is rejected late
+    const internals = producer as unknown as { waiting: unknown[]; deadlineTimer?: unknown };
+    expect(internals.waiting).toHaveLength(0);
+    expect(internals.deadlineTimer).toBeUndefined();
+    expect(producer.inFlight).toBe(0);
+    expect(producer.connected).toBe(true);
+  });
 });

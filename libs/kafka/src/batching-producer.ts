@@ -44,6 +44,8 @@ interface Pending {
   bytes: number;
   resolve: () => void;
   reject: (e: AppError) => void;
+  /** When the caller stops waiting (Date.now() scale). */
+  deadline: number;
   /** Taken into a produce request: from then on the caller's deadline can no longer withdraw it. */
   taken: boolean;
   settled: boolean;
@@ -51,7 +53,13 @@ interface Pending {
 
 const size = (m: Message): number => {
   let n = (m.value?.length ?? 0) + (m.key?.length ?? 0);
-  for (const [k, v] of Object.entries(m.headers ?? {})) n += k.length + (typeof v === 'string' || Buffer.isBuffer(v) ? v.length : 64);
+  const headers = m.headers;
+  if (headers) {
+    for (const k in headers) {
+      const v = headers[k];
+      n += k.length + (typeof v === 'string' || Buffer.isBuffer(v) ? v.length : 64);
+    }
+  }
   return n;
 };
 
@@ -78,6 +86,14 @@ export class BatchingProducer implements ProducerPort {
   private requestStartedAt?: number;
   /** A caller gave up waiting on the request in flight: unavailable until that request ends. */
   private stalled = false;
+  /**
+   * Every record not yet answered, in the order sent, which is also the order of their deadlines (one
+   * deadline for all): one timer, for the oldest, stands for a timer per record. Answered records leave
+   * lazily, when they reach the front. `waitingHead` is the index of the front.
+   */
+  private waiting: Pending[] = [];
+  private waitingHead = 0;
+  private deadlineTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly kafka: Kafka,
@@ -117,23 +133,60 @@ export class BatchingProducer implements ProducerPort {
       return Promise.reject(new AppError('OVERLOADED'));
     }
     return new Promise<void>((resolve, reject) => {
-      const p: Pending = { record, bytes, resolve, reject, taken: false, settled: false };
+      const p: Pending = { record, bytes, resolve, reject, deadline: Date.now() + this.options.deadlineMs, taken: false, settled: false };
       this.pendingRecords += 1;
       this.pendingBytes += bytes;
-      const timer = setTimeout(() => {
-        if (!p.taken) {
-          this.queue = this.queue.filter((q) => q !== p);
-          this.release(p);
-        } else {
-          this.stalled = true;
-        }
-        this.settle(p, new AppError('KAFKA_UNAVAILABLE'));
-      }, this.options.deadlineMs);
-      p.resolve = () => (clearTimeout(timer), resolve());
-      p.reject = (e) => (clearTimeout(timer), reject(e));
+      this.waiting.push(p);
+      this.deadlineTimer ??= setTimeout(() => this.expire(), this.options.deadlineMs);
       this.queue.push(p);
       this.schedulePump();
     });
+  }
+
+  /**
+   * The deadline timer: answers KAFKA_UNAVAILABLE to every caller whose deadline has passed (a record still
+   * queued is withdrawn, never written; one in flight marks the producer stalled), drops the answered ones
+   * from the front, and sets the timer again for the oldest caller still waiting.
+   */
+  private expire(): void {
+    this.deadlineTimer = undefined;
+    const now = Date.now();
+    let withdrawn = false;
+    let i = this.waitingHead;
+    for (; i < this.waiting.length; i++) {
+      const p = this.waiting[i];
+      if (p.settled) continue;
+      if (p.deadline > now) break;
+      if (!p.taken) {
+        withdrawn = true; // out of the queue below
+        this.release(p);
+      } else {
+        this.stalled = true;
+      }
+      this.settle(p, new AppError('KAFKA_UNAVAILABLE'));
+    }
+    if (withdrawn) this.queue = this.queue.filter((q) => !q.settled);
+    this.dropAnswered(i);
+    if (this.waitingHead < this.waiting.length) {
+      this.deadlineTimer = setTimeout(() => this.expire(), Math.max(1, this.waiting[this.waitingHead].deadline - now));
+    }
+  }
+
+  /** Moves the front past answered records (from `from` on, at least), compacting the array now and then. */
+  private dropAnswered(from = this.waitingHead): void {
+    let head = from;
+    while (head < this.waiting.length && this.waiting[head].settled) head++;
+    if (head >= this.waiting.length) {
+      this.waiting = [];
+      this.waitingHead = 0;
+      clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = undefined;
+    } else if (head > 1024 && head * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(head);
+      this.waitingHead = 0;
+    } else {
+      this.waitingHead = head;
+    }
   }
 
   /**
@@ -201,6 +254,7 @@ export class BatchingProducer implements ProducerPort {
             this.release(p);
             this.settle(p);
           }
+          this.dropAnswered();
         } catch (err) {
           this.options.onBatch?.(batch.length, Number(process.hrtime.bigint() - t0) / 1e9, false);
           this.logger.warn('produce request failed; reconnecting the producer', { error: err, records: batch.length });
@@ -209,6 +263,7 @@ export class BatchingProducer implements ProducerPort {
             this.settle(p, new AppError('KAFKA_UNAVAILABLE'));
           }
           this.failQueue();
+          this.dropAnswered();
           this.startReconnect();
         }
       }
@@ -254,6 +309,7 @@ export class BatchingProducer implements ProducerPort {
     while (this.pendingRecords > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.closed = true;
     this.failQueue();
+    this.dropAnswered();
     await this.producer?.disconnect().catch(() => undefined);
     this.isConnected = false;
   }
