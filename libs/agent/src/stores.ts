@@ -1,33 +1,71 @@
+import { decodeDigest, DigestSet, type DecodedDigest } from './digest-set';
+
 /**
  * In-memory views of one task's (input partition's) processed ids and keyed state, restored from the
  * agent's `processed` and `state` topics and advanced only after a transaction commits.
  */
 export class DedupStore {
-  /** digest -> minute it was processed; Map keeps insertion order, which is (nearly) time order. */
-  private readonly seen = new Map<string, number>();
+  /**
+   * Digests in idDigest's form, in generations of `generationMinutes` each (ascending): a generation is
+   * dropped whole once all of its minutes are out of the window. So an id is remembered for the window
+   * and at most a sixteenth of it longer, never shorter, at 13 bytes a slot (DigestSet).
+   */
+  private generations: { generation: number; set: DigestSet }[] = [];
+  private readonly generationMinutes: number;
+  /** Any other text (never from this runtime's idDigest), kept as before: text -> minute, in insertion order. */
+  private readonly other = new Map<string, number>();
+  private readonly decoded: DecodedDigest = [0, 0, 0];
 
-  constructor(private readonly windowMs: number) {}
+  constructor(private readonly windowMs: number) {
+    this.generationMinutes = Math.max(1, Math.ceil(windowMs / 60_000 / 16));
+  }
 
+  /** Ids remembered (an id added again in a later generation counts in each). */
   get size(): number {
-    return this.seen.size;
+    let n = this.other.size;
+    for (const g of this.generations) n += g.set.size;
+    return n;
   }
 
   has(digest: string): boolean {
-    return this.seen.has(digest);
+    if (!decodeDigest(digest, this.decoded)) return this.other.has(digest);
+    for (let i = this.generations.length - 1; i >= 0; i--) if (this.generations[i].set.has(this.decoded)) return true;
+    return false;
   }
 
   add(digest: string, atMs: number): void {
-    // Minutes fit a small integer, which V8 stores inline: the entry costs no extra heap object.
-    this.seen.set(digest, Math.floor(atMs / 60_000));
+    const minute = Math.floor(atMs / 60_000);
+    if (!decodeDigest(digest, this.decoded)) {
+      this.other.set(digest, minute);
+      return;
+    }
+    // Kept in the generation of its latest time, so it stays as long as that time says.
+    this.generationOf(Math.floor(minute / this.generationMinutes)).add(this.decoded);
   }
 
-  /** Forgets ids older than the window. Cheap: stops at the first id still inside it. */
+  private generationOf(generation: number): DigestSet {
+    const gens = this.generations;
+    const last = gens[gens.length - 1];
+    if (last && last.generation === generation) return last.set;
+    let i = gens.length;
+    while (i > 0 && gens[i - 1].generation > generation) i--;
+    if (i > 0 && gens[i - 1].generation === generation) return gens[i - 1].set;
+    const set = new DigestSet();
+    gens.splice(i, 0, { generation, set });
+    return set;
+  }
+
+  /** Forgets ids older than the window: whole generations, and the other texts up to the first one inside it. */
   prune(nowMs: number): number {
     const oldest = Math.floor((nowMs - this.windowMs) / 60_000);
     let removed = 0;
-    for (const [digest, minute] of this.seen) {
+    while (this.generations.length > 0 && (this.generations[0].generation + 1) * this.generationMinutes - 1 < oldest) {
+      removed += this.generations[0].set.size;
+      this.generations.shift();
+    }
+    for (const [digest, minute] of this.other) {
       if (minute >= oldest) break;
-      this.seen.delete(digest);
+      this.other.delete(digest);
       removed++;
     }
     return removed;
