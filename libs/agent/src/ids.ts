@@ -1,4 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+
+// crypto.hash: one call instead of a Hash object and its stream machinery, about half the CPU for ids this
+// short (the agent makes several per event). The same bytes: a string is hashed as its UTF-8, and the
+// parts joined here are separated by a NUL, so no surrogate pair forms across them.
 
 /**
  * The id of a follow-up event: derived from the input's id and the follow-up's purpose, so a re-run after
@@ -6,7 +10,7 @@ import { createHash } from 'node:crypto';
  * (version 8, "custom") for readability in tools that expect one.
  */
 export function followUpId(inputId: string, purpose: string): string {
-  const h = createHash('sha256').update(inputId).update('\u0000').update(purpose).digest();
+  const h = hash('sha256', `${inputId}\u0000${purpose}`, 'buffer');
   h[6] = (h[6] & 0x0f) | 0x80;
   h[8] = (h[8] & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');
@@ -18,7 +22,7 @@ export function followUpId(inputId: string, purpose: string): string {
  * size whatever the provider's id looks like; a collision needs ~2^48 ids, far beyond any window.
  */
 export function idDigest(id: string): string {
-  return createHash('sha256').update(id).digest().subarray(0, 12).toString('base64');
+  return hash('sha256', id, 'buffer').subarray(0, 12).toString('base64');
 }
 
 /**
