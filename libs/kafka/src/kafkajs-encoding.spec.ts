@@ -3,8 +3,9 @@ import { createRequire } from 'node:module';
 
 /**
  * The record-batch encoding of our kafkajs patch (patches/kafkajs+2.2.4.patch): varints written in place,
- * one buffer per record with its headers, pre-sized batch encoders, a slicing-by-8 CRC32C and the default
- * partitioner's murmur2 in 32-bit arithmetic. Every produce
+ * one buffer per record with its headers (each header's byte lengths computed once), pre-sized batch
+ * encoders, a slicing-by-8 CRC32C, the default partitioner's murmur2 in 32-bit arithmetic and a send's
+ * messages grouped by partition in one pass. Every produce
  * request of the ingress and the agents goes through it; these cases hold it to the wire format, against
  * reference encoders written here byte by byte and against kafkajs's own decoders. (A real broker checks the
  * CRC and the record layout too: every integration test produces through it.)
@@ -130,5 +131,20 @@ describe('kafkajs record-batch encoding (patched)', () => {
       expect(r.headers['x-ünï']).toEqual(Buffer.from('ç✓'));
       if (i % 3 === 0) expect(r.headers.multi).toEqual([Buffer.from('a'), Buffer.from([0, 255])]);
     });
+  });
+
+  it("groups a send's messages by partition, each partition's in the order sent", () => {
+    const group = load('./src/producer/groupMessagesPerPartition.js') as (args: {
+      topic: string;
+      partitionMetadata: unknown[];
+      messages: { key: string }[];
+      partitioner: (args: { message: { key: string } }) => number;
+    }) => Record<string, { key: string }[]>;
+    const messages = Array.from({ length: 5000 }, (_, i) => ({ key: `k${(i * 7919) % 1000}` }));
+    const partitioner = ({ message }: { message: { key: string } }) => Number(message.key.slice(1)) % 6;
+    const grouped = group({ topic: 't', partitionMetadata: [{}], messages, partitioner });
+    expect(Object.keys(grouped)).toEqual(['0', '1', '2', '3', '4', '5']);
+    for (let p = 0; p < 6; p++) expect(grouped[p]).toEqual(messages.filter((m) => partitioner({ message: m }) === p));
+    expect(group({ topic: 't', partitionMetadata: [], messages, partitioner })).toEqual({});
   });
 });
