@@ -116,4 +116,23 @@ describe('BatchingProducer', () => {
     expect(producer.inFlight).toBe(0);
     expect(producer.connected).toBe(true);
   });
+
+  it('keeps nothing of an answered record while later ones still wait', async () => {
+    const { kafka, requests } = fakeKafka();
+    const producer = new BatchingProducer(kafka, logger, DEFAULT_BATCHING);
+    await producer.connect();
+    const first = Array.from({ length: 10 }, (_, i) => producer.send({ topic: 't', message: { key: 'k', value: Buffer.alloc(1000, i) } }));
+    await turn();
+    const second = Array.from({ length: 10 }, (_, i) => producer.send({ topic: 't', message: { key: 'k', value: Buffer.alloc(1000, 10 + i) } }));
+    requests[0].ack();
+    await Promise.all(first);
+    const waiting = (producer as unknown as { waiting: { settled: boolean; record: { message: { value: unknown } }; resolve: unknown }[] }).waiting;
+    const answered = waiting.filter((p) => p.settled);
+    expect(answered.length).toBeGreaterThan(0); // still in the array, dropped lazily
+    for (const p of answered) expect(p.record.message.value).toBeNull(); // but holding no payload
+    expect(waiting.filter((p) => !p.settled)).toHaveLength(10);
+    await turn();
+    requests[1].ack();
+    await Promise.all(second);
+  });
 });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { AppError, backoffDelay, type BackoffPolicy, type JsonLogger, sleep } from '@app/common';
 
@@ -44,12 +45,16 @@ interface Pending {
   bytes: number;
   resolve: () => void;
   reject: (e: AppError) => void;
-  /** When the caller stops waiting (Date.now() scale). */
+  /** When the caller stops waiting (performance.now(): a clock that never steps back or jumps ahead). */
   deadline: number;
   /** Taken into a produce request: from then on the caller's deadline can no longer withdraw it. */
   taken: boolean;
   settled: boolean;
 }
+
+/** What an answered record keeps: nothing of its message or its caller (it may wait in `waiting` a while). */
+const ANSWERED: OutboundRecord = { topic: '', message: { value: null } };
+const noop = (): void => undefined;
 
 const size = (m: Message): number => {
   let n = (m.value?.length ?? 0) + (m.key?.length ?? 0);
@@ -107,7 +112,7 @@ export class BatchingProducer implements ProducerPort {
    */
   get connected(): boolean {
     if (!this.isConnected || this.stalled) return false;
-    return this.requestStartedAt === undefined || Date.now() - this.requestStartedAt < this.options.deadlineMs;
+    return this.requestStartedAt === undefined || performance.now() - this.requestStartedAt < this.options.deadlineMs;
   }
 
   get inFlight(): number {
@@ -133,7 +138,7 @@ export class BatchingProducer implements ProducerPort {
       return Promise.reject(new AppError('OVERLOADED'));
     }
     return new Promise<void>((resolve, reject) => {
-      const p: Pending = { record, bytes, resolve, reject, deadline: Date.now() + this.options.deadlineMs, taken: false, settled: false };
+      const p: Pending = { record, bytes, resolve, reject, deadline: performance.now() + this.options.deadlineMs, taken: false, settled: false };
       this.pendingRecords += 1;
       this.pendingBytes += bytes;
       this.waiting.push(p);
@@ -150,7 +155,7 @@ export class BatchingProducer implements ProducerPort {
    */
   private expire(): void {
     this.deadlineTimer = undefined;
-    const now = Date.now();
+    const now = performance.now();
     let withdrawn = false;
     let i = this.waitingHead;
     for (; i < this.waiting.length; i++) {
@@ -204,12 +209,16 @@ export class BatchingProducer implements ProducerPort {
     });
   }
 
-  /** Answers the caller, once. */
+  /** Answers the caller, once, and lets go of the record and the caller (`waiting` drops it lazily). */
   private settle(p: Pending, error?: AppError): void {
     if (p.settled) return;
     p.settled = true;
-    if (error) p.reject(error);
-    else p.resolve();
+    const { resolve, reject } = p;
+    p.record = ANSWERED;
+    p.resolve = noop;
+    p.reject = noop;
+    if (error) reject(error);
+    else resolve();
   }
 
   /** Stops counting a record against the bounds: when its request ended, or it left the queue unsent. */
@@ -245,7 +254,7 @@ export class BatchingProducer implements ProducerPort {
           else byTopic.set(p.record.topic, [p.record.message]);
         }
         const t0 = process.hrtime.bigint();
-        this.requestStartedAt = Date.now();
+        this.requestStartedAt = performance.now();
         try {
           await this.producer.sendBatch({ acks: -1, compression: this.options.compression ?? CompressionTypes.None, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
           this.stalled = false;
