@@ -47,14 +47,8 @@ interface Pending {
   reject: (e: AppError) => void;
   /** When the caller stops waiting (performance.now(): a clock that never steps back or jumps ahead). */
   deadline: number;
-  /** Taken into a produce request: from then on the caller's deadline can no longer withdraw it. */
-  taken: boolean;
   settled: boolean;
 }
-
-/** What an answered record keeps: nothing of its message or its caller (it may wait in `waiting` a while). */
-const ANSWERED: OutboundRecord = { topic: '', message: { value: null } };
-const noop = (): void => undefined;
 
 const size = (m: Message): number => {
   let n = (m.value?.length ?? 0) + (m.key?.length ?? 0);
@@ -91,13 +85,13 @@ export class BatchingProducer implements ProducerPort {
   private requestStartedAt?: number;
   /** A caller gave up waiting on the request in flight: unavailable until that request ends. */
   private stalled = false;
+  /** The records of the produce request in flight (taken from the queue: their deadline can no longer withdraw them). */
+  private inFlightBatch: Pending[] = [];
   /**
-   * Every record not yet answered, in the order sent, which is also the order of their deadlines (one
-   * deadline for all): one timer, for the oldest, stands for a timer per record. Answered records leave
-   * lazily, when they reach the front. `waitingHead` is the index of the front.
+   * One timer for every caller's deadline. Records share one deadline and leave in the order sent (the
+   * batch in flight, then the queue), so the oldest unanswered one, the timer's, is the first unanswered
+   * record of the batch or else the first queued one.
    */
-  private waiting: Pending[] = [];
-  private waitingHead = 0;
   private deadlineTimer?: NodeJS.Timeout;
 
   constructor(
@@ -138,60 +132,44 @@ export class BatchingProducer implements ProducerPort {
       return Promise.reject(new AppError('OVERLOADED'));
     }
     return new Promise<void>((resolve, reject) => {
-      const p: Pending = { record, bytes, resolve, reject, deadline: performance.now() + this.options.deadlineMs, taken: false, settled: false };
+      const p: Pending = { record, bytes, resolve, reject, deadline: performance.now() + this.options.deadlineMs, settled: false };
       this.pendingRecords += 1;
       this.pendingBytes += bytes;
-      this.waiting.push(p);
-      this.deadlineTimer ??= setTimeout(() => this.expire(), this.options.deadlineMs);
       this.queue.push(p);
+      this.deadlineTimer ??= setTimeout(() => this.expire(), this.options.deadlineMs);
       this.schedulePump();
     });
   }
 
   /**
-   * The deadline timer: answers KAFKA_UNAVAILABLE to every caller whose deadline has passed (a record still
-   * queued is withdrawn, never written; one in flight marks the producer stalled), drops the answered ones
-   * from the front, and sets the timer again for the oldest caller still waiting.
+   * The deadline timer: answers KAFKA_UNAVAILABLE to every caller whose deadline has passed (one in flight
+   * marks the producer stalled; a queued one is withdrawn, never written), then sets itself again for the
+   * oldest caller still waiting.
    */
   private expire(): void {
     this.deadlineTimer = undefined;
     const now = performance.now();
-    let withdrawn = false;
-    let i = this.waitingHead;
-    for (; i < this.waiting.length; i++) {
-      const p = this.waiting[i];
+    for (const p of this.inFlightBatch) {
       if (p.settled) continue;
       if (p.deadline > now) break;
-      if (!p.taken) {
-        withdrawn = true; // out of the queue below
-        this.release(p);
-      } else {
-        this.stalled = true;
-      }
+      this.stalled = true;
       this.settle(p, new AppError('KAFKA_UNAVAILABLE'));
     }
-    if (withdrawn) this.queue = this.queue.filter((q) => !q.settled);
-    this.dropAnswered(i);
-    if (this.waitingHead < this.waiting.length) {
-      this.deadlineTimer = setTimeout(() => this.expire(), Math.max(1, this.waiting[this.waitingHead].deadline - now));
+    let expired = 0;
+    while (expired < this.queue.length && this.queue[expired].deadline <= now) expired++;
+    for (const p of this.queue.splice(0, expired)) {
+      this.release(p);
+      this.settle(p, new AppError('KAFKA_UNAVAILABLE'));
     }
+    const oldest = this.inFlightBatch.find((p) => !p.settled) ?? this.queue[0];
+    if (oldest) this.deadlineTimer = setTimeout(() => this.expire(), Math.max(1, oldest.deadline - now));
   }
 
-  /** Moves the front past answered records (from `from` on, at least), compacting the array now and then. */
-  private dropAnswered(from = this.waitingHead): void {
-    let head = from;
-    while (head < this.waiting.length && this.waiting[head].settled) head++;
-    if (head >= this.waiting.length) {
-      this.waiting = [];
-      this.waitingHead = 0;
-      clearTimeout(this.deadlineTimer);
-      this.deadlineTimer = undefined;
-    } else if (head > 1024 && head * 2 > this.waiting.length) {
-      this.waiting = this.waiting.slice(head);
-      this.waitingHead = 0;
-    } else {
-      this.waitingHead = head;
-    }
+  /** No caller waits any more: the deadline timer goes. */
+  private stopDeadlineTimerIfIdle(): void {
+    if (this.queue.length > 0 || this.inFlightBatch.some((p) => !p.settled)) return;
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
   }
 
   /**
@@ -209,16 +187,12 @@ export class BatchingProducer implements ProducerPort {
     });
   }
 
-  /** Answers the caller, once, and lets go of the record and the caller (`waiting` drops it lazily). */
+  /** Answers the caller, once. */
   private settle(p: Pending, error?: AppError): void {
     if (p.settled) return;
     p.settled = true;
-    const { resolve, reject } = p;
-    p.record = ANSWERED;
-    p.resolve = noop;
-    p.reject = noop;
-    if (error) reject(error);
-    else resolve();
+    if (error) p.reject(error);
+    else p.resolve();
   }
 
   /** Stops counting a record against the bounds: when its request ended, or it left the queue unsent. */
@@ -234,7 +208,6 @@ export class BatchingProducer implements ProducerPort {
       const next = this.queue[0];
       if (batch.length > 0 && bytes + next.bytes > this.options.maxBatchBytes) break;
       this.queue.shift();
-      next.taken = true;
       bytes += next.bytes;
       batch.push(next);
     }
@@ -247,6 +220,7 @@ export class BatchingProducer implements ProducerPort {
     try {
       while (this.queue.length > 0 && this.isConnected && this.producer) {
         const batch = this.takeBatch();
+        this.inFlightBatch = batch;
         const byTopic = new Map<string, Message[]>();
         for (const p of batch) {
           const list = byTopic.get(p.record.topic);
@@ -263,7 +237,6 @@ export class BatchingProducer implements ProducerPort {
             this.release(p);
             this.settle(p);
           }
-          this.dropAnswered();
         } catch (err) {
           this.options.onBatch?.(batch.length, Number(process.hrtime.bigint() - t0) / 1e9, false);
           this.logger.warn('produce request failed; reconnecting the producer', { error: err, records: batch.length });
@@ -272,8 +245,10 @@ export class BatchingProducer implements ProducerPort {
             this.settle(p, new AppError('KAFKA_UNAVAILABLE'));
           }
           this.failQueue();
-          this.dropAnswered();
           this.startReconnect();
+        } finally {
+          this.inFlightBatch = [];
+          this.stopDeadlineTimerIfIdle();
         }
       }
     } finally {
@@ -318,7 +293,7 @@ export class BatchingProducer implements ProducerPort {
     while (this.pendingRecords > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.closed = true;
     this.failQueue();
-    this.dropAnswered();
+    this.stopDeadlineTimerIfIdle();
     await this.producer?.disconnect().catch(() => undefined);
     this.isConnected = false;
   }
