@@ -20,7 +20,6 @@ export interface CompiledContract<T extends object> {
 
 interface Check {
   validate: (value: unknown, args: ValidationArguments) => unknown;
-  constraints: unknown[];
   each: boolean;
   /**
    * The arguments the constraint gets, made once and refilled per call (object and value): an object per
@@ -58,7 +57,7 @@ export function compileContract<T extends object>(cls: ClassConstructor<T>): Com
         if (c.async) return undefined;
         const instance = c.instance as { validate: Check['validate'] };
         const args: ValidationArguments = { targetName: cls.name, property: m.propertyName, object: {}, value: undefined, constraints: m.constraints };
-        plan.checks.push({ validate: instance.validate.bind(instance), constraints: m.constraints, each: m.each === true, args });
+        plan.checks.push({ validate: instance.validate.bind(instance), each: m.each === true, args });
       }
     } else {
       return undefined; // nested, IsDefined, promise or whitelist-only metadata: class-validator's path
